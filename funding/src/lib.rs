@@ -3,3 +3,5 @@
 
 pub mod clock;
 pub mod db;
+pub mod ids;
+pub mod secret;
