@@ -1,7 +1,40 @@
 //! Twofold's domain core: money, the double-entry ledger, the funding rules and the SQLite store
 //! that keeps them. Nothing here knows about HTTP or Leptos; the server and the pages call in.
+//!
+//! Start at [`Funding`]: one cloneable service whose methods are the operations (create and
+//! unlock the wallet, recharge, withdraw, fund, refund, hold, settle, release, record usage)
+//! and the reads (wallet, fundings, entries). Every failure is a [`FundingError`] with a stable
+//! [`FundingError::code`].
 
+pub mod catalog;
 pub mod clock;
 pub mod db;
+pub mod entries;
+pub mod error;
+pub mod holds;
+pub mod idempotency;
 pub mod ids;
+pub mod ledger;
+pub mod model_funding;
+pub mod money;
 pub mod secret;
+pub mod service;
+pub mod settings;
+pub mod source;
+pub mod wallet;
+
+pub use catalog::{Catalog, CatalogError, Model};
+pub use entries::{DailySpend, Entry, EntryPage, EntryQuery};
+pub use error::{FundingError, MinimumKind};
+pub use holds::{Caller, Hold, HoldStatus, UsageReceipt};
+pub use idempotency::{IdempotencyKey, IdempotencyKeyError};
+pub use ledger::{BalanceMismatch, EntryKind, LedgerReport, check_ledger};
+pub use model_funding::{
+    FundingList, FundingReceipt, FundingStatus, LockedFunding, ModelFunding, OpenHold,
+    RefundReceipt, Setup,
+};
+pub use money::{Amount, AmountError, AmountOverflow, AmountRules, RefundAmount, parse_amount};
+pub use service::Funding;
+pub use settings::{Settings, SettingsError};
+pub use source::{FundingSource, SandboxSource, SourceError, Transfer};
+pub use wallet::{Wallet, WalletMovement};
