@@ -91,7 +91,7 @@ pub struct Hold {
 
 impl Hold {
     /// What an expired hold that nobody wrote the release of yet looks like.
-    fn as_of(mut self, now: OffsetDateTime) -> Hold {
+    fn seen_at(mut self, now: OffsetDateTime) -> Hold {
         if self.status == HoldStatus::Open && self.expires_at <= now {
             self.status = HoldStatus::Expired;
             self.charged = Some(Amount::ZERO);
@@ -364,7 +364,7 @@ impl Funding {
         };
         let now = self.now();
         let mut tx = self.db.begin_write().await?;
-        let hold = find_hold(&mut tx, caller, hold_id).await?.as_of(now);
+        let hold = find_hold(&mut tx, caller, hold_id).await?.seen_at(now);
         let user = hold.user_id;
         if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
         {
@@ -421,7 +421,7 @@ impl Funding {
         let request = Request::ReleaseHold { hold_id };
         let now = self.now();
         let mut tx = self.db.begin_write().await?;
-        let hold = find_hold(&mut tx, caller, hold_id).await?.as_of(now);
+        let hold = find_hold(&mut tx, caller, hold_id).await?.seen_at(now);
         let user = hold.user_id;
         if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
         {
@@ -457,7 +457,7 @@ impl Funding {
     pub async fn hold(&self, caller: Caller, hold_id: HoldId) -> Result<Hold, FundingError> {
         let now = self.now();
         let mut conn = self.db.reader().acquire().await?;
-        Ok(find_hold(&mut conn, caller, hold_id).await?.as_of(now))
+        Ok(find_hold(&mut conn, caller, hold_id).await?.seen_at(now))
     }
 
     /// Debits the priced usage (rounded up to the ledger scale) from `model_id`'s available
