@@ -102,9 +102,7 @@ impl ModelFunding {
 /// Sums amounts that are parts of one balance, so they cannot overflow; saturates regardless.
 fn sum(amounts: impl Iterator<Item = Amount>) -> Amount {
     amounts.fold(Amount::ZERO, |total, amount| {
-        total
-            .checked_add(amount)
-            .unwrap_or(Amount::from_micros(i64::MAX).unwrap_or_default())
+        total.checked_add(amount).unwrap_or(Amount::MAX)
     })
 }
 
@@ -355,11 +353,13 @@ impl Funding {
             return Err(insufficient(needed, wallet_balance));
         }
 
-        // All checks passed.
+        // All checks passed. Expired holds are released first, as before every movement of a
+        // model's balance, so its materialised accounts stay truthful.
         let description = match which {
             MinimumKind::InitialFunding => format!("Initial funding of {model_id}"),
             MinimumKind::TopUp => format!("Top-up of {model_id}"),
         };
+        release_expired_holds(&mut tx, now, Some((user, model_id))).await?;
         enable_model(&mut tx, user, model_id, now).await?;
         let entry_id = ledger::write_entry(
             &mut tx,

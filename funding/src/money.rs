@@ -43,6 +43,9 @@ pub struct AmountOverflow;
 impl Amount {
     pub const ZERO: Amount = Amount(0);
 
+    /// The largest amount the ledger can represent.
+    pub const MAX: Amount = Amount(i64::MAX);
+
     /// The amount of `micros` micro-units; `None` when negative.
     pub const fn from_micros(micros: i64) -> Option<Amount> {
         if micros < 0 {

@@ -214,6 +214,12 @@ impl Funding {
         let mut tx = self.db.begin_write().await?;
         let wallet = require_wallet(&mut tx, user).await?;
         let window_start = now - self.settings.unlock_window;
+        // Failures that left the window no longer count; forget them.
+        sqlx::query("DELETE FROM wallet_unlock_failures WHERE user_id = ?1 AND at <= ?2")
+            .bind(user.0)
+            .bind(to_micros(window_start))
+            .execute(&mut *tx)
+            .await?;
         let failures: Vec<i64> = sqlx::query_scalar(
             "SELECT at FROM wallet_unlock_failures WHERE user_id = ?1 AND at > ?2 ORDER BY at",
         )
