@@ -6,6 +6,7 @@
 //! and the reads (wallet, fundings, entries). Every failure is a [`FundingError`] with a stable
 //! [`FundingError::code`].
 
+pub mod accounts;
 pub mod catalog;
 pub mod clock;
 pub mod db;

@@ -1,0 +1,64 @@
+//! What the server hands the pages: the stores, and who is asking. Server-side only.
+
+use axum::extract::FromRef;
+use funding::accounts::{Accounts, User};
+use http::HeaderValue;
+use leptos::config::LeptosOptions;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "twofold_session";
+
+/// Browsers keep cookies at most 400 days; the server ends idle sessions much sooner, so the
+/// cookie's own lifetime only needs to outlast that.
+const SESSION_COOKIE_MAX_AGE_SECONDS: i64 = 400 * 24 * 60 * 60;
+
+/// Shared by every request: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub accounts: Accounts,
+    pub funding: funding::Funding,
+    /// The bearer token of the metering endpoints, when metering is on.
+    pub metering_token: Option<std::sync::Arc<str>>,
+    /// Mark cookies `Secure` (`TWOFOLD_SECURE_COOKIES=1`), for deployments behind HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The authenticated caller of a request, put into the request's extensions by the server's
+/// authentication middleware before any page or handler runs.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    /// The session token when the caller came with the session cookie (not an API key).
+    pub session_token: Option<String>,
+}
+
+/// The client's network address, for the per-address login limit.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+impl AppState {
+    /// The `Set-Cookie` value that starts a session in the browser.
+    pub fn session_cookie(&self, token: &str) -> HeaderValue {
+        self.cookie(token, SESSION_COOKIE_MAX_AGE_SECONDS)
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn expired_session_cookie(&self) -> HeaderValue {
+        self.cookie("", 0)
+    }
+
+    fn cookie(&self, value: &str, max_age_seconds: i64) -> HeaderValue {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+        );
+        HeaderValue::from_str(&cookie).expect("session tokens are hex, so the cookie is valid")
+    }
+}
