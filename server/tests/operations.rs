@@ -84,7 +84,13 @@ async fn the_log_in_page_renders_without_javascript() {
 async fn the_home_page_sends_visitors_to_log_in() {
     let app = TestApp::spawn().await;
 
-    let response = app.get("/", &Auth::None).await;
+    let response = app
+        .client()
+        .get(app.url("/"))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/login");
