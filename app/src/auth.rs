@@ -49,7 +49,11 @@ pub async fn log_out() -> Result<(), FormError> {
     let state = ssr::state()?;
 
     if let Some(token) = ssr::caller().and_then(|caller| caller.session_token) {
-        state.accounts.log_out(&token).await.map_err(ssr::account_error)?;
+        state
+            .accounts
+            .log_out(&token)
+            .await
+            .map_err(ssr::account_error)?;
     }
     ssr::end_session(&state);
     leptos_axum::redirect("/login");

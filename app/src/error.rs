@@ -21,7 +21,12 @@ pub struct FormError {
 
 impl FormError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), field: None, kept: Vec::new() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            kept: Vec::new(),
+        }
     }
 
     pub fn with_field(mut self, field: Option<&str>) -> Self {
@@ -46,12 +51,18 @@ impl FormError {
 
     /// What was typed into `field`, if it was kept.
     pub fn kept(&self, field: &str) -> Option<String> {
-        self.kept.iter().find(|(name, _)| name == field).map(|(_, value)| value.clone())
+        self.kept
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
     }
 
     /// An unexpected failure: the cause goes to the log, never to the page.
     pub fn internal() -> Self {
-        Self::new("internal", "Something went wrong on our side. Please try again.")
+        Self::new(
+            "internal",
+            "Something went wrong on our side. Please try again.",
+        )
     }
 }
 
@@ -64,9 +75,10 @@ impl FromServerFnError for FormError {
                 "network",
                 "Twofold could not be reached. Check your connection and try again.",
             ),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                Self::new("invalid_form", "The form was incomplete. Reload the page and try again.")
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::new(
+                "invalid_form",
+                "The form was incomplete. Reload the page and try again.",
+            ),
             _ => Self::internal(),
         }
     }

@@ -18,12 +18,20 @@ pub fn state() -> Result<AppState, FormError> {
 }
 
 pub fn caller() -> Option<Caller> {
-    use_context::<http::request::Parts>()?.extensions.get::<Caller>().cloned()
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<Caller>()
+        .cloned()
 }
 
 pub fn client_address() -> ClientAddress {
     let address = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<crate::state::ClientAddress>().cloned())
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::state::ClientAddress>()
+                .cloned()
+        })
         .map(|address| address.0)
         .unwrap_or_default();
     ClientAddress(address)
@@ -52,10 +60,10 @@ fn is_plain_form_post() -> bool {
 /// browser-side caller decodes the error), while a plain form post keeps its redirect back to
 /// the page so the error can be shown there.
 pub fn reject(error: FormError, status: StatusCode) -> FormError {
-    if !is_plain_form_post() {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(status);
-        }
+    if let Some(response) = use_context::<ResponseOptions>()
+        && !is_plain_form_post()
+    {
+        response.set_status(status);
     }
     error
 }

@@ -45,7 +45,10 @@ impl Db {
     /// and applies the migrations.
     pub async fn open(url: &str) -> Result<Self, OpenError> {
         let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| OpenError::InvalidUrl { url: url.to_owned(), source })?
+            .map_err(|source| OpenError::InvalidUrl {
+                url: url.to_owned(),
+                source,
+            })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -57,7 +60,10 @@ impl Db {
             .connect_with(options.clone())
             .await
             .map_err(OpenError::Connect)?;
-        sqlx::migrate!("../migrations").run(&write).await.map_err(OpenError::Migrate)?;
+        sqlx::migrate!("../migrations")
+            .run(&write)
+            .await
+            .map_err(OpenError::Migrate)?;
 
         let read = SqlitePoolOptions::new()
             .max_connections(MAX_READERS)
@@ -82,7 +88,10 @@ impl Db {
 
     /// Answers whether the database responds; for `/healthz`.
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read).await.is_ok()
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.read)
+            .await
+            .is_ok()
     }
 
     /// Closes both pools, waiting for connections in use to be returned.

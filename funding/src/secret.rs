@@ -41,7 +41,11 @@ pub async fn verify_secret(stored_hash: &str, candidate: &str) -> bool {
     let candidate = candidate.to_owned();
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
-            .map(|parsed| argon2().verify_password(candidate.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(candidate.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -68,7 +72,10 @@ mod tests {
     async fn hash_is_argon2id_phc_with_the_chosen_parameters() {
         let hash = hash_secret("correct horse battery").await;
 
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_secret(&hash, "correct horse battery").await);
         assert!(!verify_secret(&hash, "correct horse battery!").await);
     }

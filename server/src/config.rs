@@ -80,12 +80,15 @@ impl Config {
         let secure_cookies = parse_flag("TWOFOLD_SECURE_COOKIES", var("TWOFOLD_SECURE_COOKIES"))?;
         let session_idle_seconds = match var("TWOFOLD_SESSION_IDLE_SECONDS") {
             None => DEFAULT_SESSION_IDLE_SECONDS,
-            Some(value) => value.trim().parse::<i64>().ok().filter(|s| *s > 0).ok_or_else(|| {
-                ConfigError {
+            Some(value) => value
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| ConfigError {
                     variable: "TWOFOLD_SESSION_IDLE_SECONDS",
                     problem: format!("{value:?} is not a whole number of seconds above 0"),
-                }
-            })?,
+                })?,
         };
         let log_format = match var("TWOFOLD_LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("text") => LogFormat::Text,
@@ -148,7 +151,10 @@ fn parse_settings(var: &dyn Fn(&'static str) -> Option<String>) -> Result<Settin
             funding::SettingsError::MaxAmount => "TWOFOLD_MAX_AMOUNT",
             funding::SettingsError::UnlockLimits => "TWOFOLD_UNLOCK_ATTEMPTS",
         };
-        ConfigError { variable, problem: error.to_string() }
+        ConfigError {
+            variable,
+            problem: error.to_string(),
+        }
     })?;
     Ok(settings)
 }
@@ -192,17 +198,22 @@ fn parse_config_amount(
     let Some(decimal) = parse_decimal(var, variable)? else {
         return Ok(None);
     };
-    Amount::from_decimal(decimal).map(Some).ok_or_else(|| ConfigError {
-        variable,
-        problem: format!("{decimal} has more than 6 decimals or is too large"),
-    })
+    Amount::from_decimal(decimal)
+        .map(Some)
+        .ok_or_else(|| ConfigError {
+            variable,
+            problem: format!("{decimal} has more than 6 decimals or is too large"),
+        })
 }
 
 fn parse_flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
     match value.as_deref().map(str::trim) {
         None | Some("0") | Some("false") => Ok(false),
         Some("1") | Some("true") => Ok(true),
-        Some(other) => Err(ConfigError { variable, problem: format!("{other:?} is not 1 or 0") }),
+        Some(other) => Err(ConfigError {
+            variable,
+            problem: format!("{other:?} is not 1 or 0"),
+        }),
     }
 }
 
@@ -213,8 +224,10 @@ mod tests {
     use super::*;
 
     fn config_with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
@@ -242,8 +255,14 @@ mod tests {
         .unwrap();
 
         assert_eq!(config.settings.currency, "EUR");
-        assert_eq!(config.settings.funding_fee_flat, Amount::from_micros(300_000).unwrap());
-        assert_eq!(config.settings.funding_fee_percent, Decimal::from_str_exact("2.9").unwrap());
+        assert_eq!(
+            config.settings.funding_fee_flat,
+            Amount::from_micros(300_000).unwrap()
+        );
+        assert_eq!(
+            config.settings.funding_fee_percent,
+            Decimal::from_str_exact("2.9").unwrap()
+        );
         assert_eq!(config.settings.lock_window_seconds, 5);
     }
 

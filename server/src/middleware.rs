@@ -17,7 +17,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -39,8 +42,10 @@ pub async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && is_cross_site(req.headers()) {
         tracing::warn!(method = %req.method(), path = req.uri().path(), "cross-site write refused");
-        return ApiError::forbidden("Requests that change something must come from Twofold's own pages.")
-            .into_response();
+        return ApiError::forbidden(
+            "Requests that change something must come from Twofold's own pages.",
+        )
+        .into_response();
     }
     next.run(req).await
 }
@@ -49,7 +54,9 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return headers.contains_key(header::ORIGIN) || headers.contains_key(header::REFERER);
     };
-    let source = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER));
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER));
     let Some(source) = source else {
         return false;
     };
@@ -93,12 +100,30 @@ mod tests {
         use header::{HOST, ORIGIN, REFERER};
         let cases = [
             (vec![(HOST, "app.test:3000")], false),
-            (vec![(HOST, "app.test:3000"), (ORIGIN, "http://app.test:3000")], false),
-            (vec![(HOST, "app.test:3000"), (ORIGIN, "http://evil.test")], true),
+            (
+                vec![(HOST, "app.test:3000"), (ORIGIN, "http://app.test:3000")],
+                false,
+            ),
+            (
+                vec![(HOST, "app.test:3000"), (ORIGIN, "http://evil.test")],
+                true,
+            ),
             (vec![(HOST, "app.test:3000"), (ORIGIN, "null")], true),
-            (vec![(HOST, "app.test:3000"), (REFERER, "http://app.test:3000/login")], false),
-            (vec![(HOST, "app.test:3000"), (REFERER, "http://evil.test/form")], true),
-            (vec![(HOST, "APP.test:3000"), (ORIGIN, "http://app.TEST:3000")], false),
+            (
+                vec![
+                    (HOST, "app.test:3000"),
+                    (REFERER, "http://app.test:3000/login"),
+                ],
+                false,
+            ),
+            (
+                vec![(HOST, "app.test:3000"), (REFERER, "http://evil.test/form")],
+                true,
+            ),
+            (
+                vec![(HOST, "APP.test:3000"), (ORIGIN, "http://app.TEST:3000")],
+                false,
+            ),
         ];
         for (pairs, expected) in cases {
             assert_eq!(is_cross_site(&headers(&pairs)), expected, "{pairs:?}");

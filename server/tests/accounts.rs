@@ -12,11 +12,21 @@ async fn sign_up_creates_the_account_and_a_session() {
     let app = TestApp::spawn().await;
 
     let response = app
-        .post("/api/v1/accounts", &Auth::None, json!({"email": " Ada@Example.com ", "password": PASSWORD}))
+        .post(
+            "/api/v1/accounts",
+            &Auth::None,
+            json!({"email": " Ada@Example.com ", "password": PASSWORD}),
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::CREATED);
-    let set_cookie = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let set_cookie = response
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     assert!(!set_cookie.contains("Secure"), "{set_cookie}");
@@ -39,10 +49,19 @@ async fn secure_cookies_are_marked_secure_when_configured() {
     let app = TestApp::spawn_with(|config| config.secure_cookies = true).await;
 
     let response = app
-        .post("/api/v1/accounts", &Auth::None, json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/accounts",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
 
-    let set_cookie = response.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+    let set_cookie = response
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
     app.stop().await;
 }
@@ -53,11 +72,18 @@ async fn duplicate_email_is_refused_with_409_whatever_its_case() {
     app.sign_up("ada@example.com").await;
 
     let response = app
-        .post("/api/v1/accounts", &Auth::None, json!({"email": "ADA@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/accounts",
+            &Auth::None,
+            json!({"email": "ADA@example.com", "password": PASSWORD}),
+        )
         .await;
 
     let (status, code, _, field) = error_of(response).await;
-    assert_eq!((status, code.as_str(), field.as_deref()), (StatusCode::CONFLICT, "email_taken", Some("email")));
+    assert_eq!(
+        (status, code.as_str(), field.as_deref()),
+        (StatusCode::CONFLICT, "email_taken", Some("email"))
+    );
     app.stop().await;
 }
 
@@ -65,20 +91,58 @@ async fn duplicate_email_is_refused_with_409_whatever_its_case() {
 async fn each_email_and_password_rule_is_answered_with_its_code_and_field() {
     let app = TestApp::spawn().await;
     let cases = [
-        (json!({"email": "ada", "password": PASSWORD}), "invalid_email", "email"),
-        (json!({"email": "ada@localhost", "password": PASSWORD}), "invalid_email", "email"),
-        (json!({"email": "", "password": PASSWORD}), "invalid_email", "email"),
-        (json!({"email": 42, "password": PASSWORD}), "invalid_email", "email"),
+        (
+            json!({"email": "ada", "password": PASSWORD}),
+            "invalid_email",
+            "email",
+        ),
+        (
+            json!({"email": "ada@localhost", "password": PASSWORD}),
+            "invalid_email",
+            "email",
+        ),
+        (
+            json!({"email": "", "password": PASSWORD}),
+            "invalid_email",
+            "email",
+        ),
+        (
+            json!({"email": 42, "password": PASSWORD}),
+            "invalid_email",
+            "email",
+        ),
         (json!({"password": PASSWORD}), "missing_field", "email"),
-        (json!({"email": "ada@example.com"}), "missing_field", "password"),
-        (json!({"email": "ada@example.com", "password": "short"}), "weak_password", "password"),
-        (json!({"email": "ada@example.com", "password": "123456789"}), "weak_password", "password"),
-        (json!({"email": "ada@example.com", "password": "x".repeat(129)}), "weak_password", "password"),
-        (json!({"email": "ada@example.com", "password": null}), "missing_field", "password"),
+        (
+            json!({"email": "ada@example.com"}),
+            "missing_field",
+            "password",
+        ),
+        (
+            json!({"email": "ada@example.com", "password": "short"}),
+            "weak_password",
+            "password",
+        ),
+        (
+            json!({"email": "ada@example.com", "password": "123456789"}),
+            "weak_password",
+            "password",
+        ),
+        (
+            json!({"email": "ada@example.com", "password": "x".repeat(129)}),
+            "weak_password",
+            "password",
+        ),
+        (
+            json!({"email": "ada@example.com", "password": null}),
+            "missing_field",
+            "password",
+        ),
     ];
 
     for (body, expected_code, expected_field) in cases {
-        let response = app.post("/api/v1/accounts", &Auth::None, body.clone()).await;
+        let response = app
+            .post("/api/v1/accounts", &Auth::None, body.clone())
+            .await;
 
         let (status, code, message, field) = error_of(response).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -87,19 +151,33 @@ async fn each_email_and_password_rule_is_answered_with_its_code_and_field() {
         assert!(!message.is_empty(), "{body}");
     }
     let me = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "no account was created by any bad case");
+    assert_eq!(
+        me.status(),
+        StatusCode::UNAUTHORIZED,
+        "no account was created by any bad case"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn log_in_issues_a_new_session_id() {
     let app = TestApp::spawn().await;
-    let Auth::Cookie(first) = app.sign_up("ada@example.com").await else { unreachable!() };
+    let Auth::Cookie(first) = app.sign_up("ada@example.com").await else {
+        unreachable!()
+    };
 
     let response = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::OK);
@@ -108,7 +186,10 @@ async fn log_in_issues_a_new_session_id() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["user"]["email"], "ada@example.com");
     for cookie in [first, second] {
-        assert_eq!(app.get("/api/v1/me", &Auth::Cookie(cookie)).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/me", &Auth::Cookie(cookie)).await.status(),
+            StatusCode::OK
+        );
     }
     app.stop().await;
 }
@@ -119,10 +200,18 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     app.sign_up("ada@example.com").await;
 
     let wrong_password = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "ada@example.com", "password": "not the password"}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": "not the password"}),
+        )
         .await;
     let unknown_email = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "bob@example.com", "password": "not the password"}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "bob@example.com", "password": "not the password"}),
+        )
         .await;
 
     let wrong_password = error_of(wrong_password).await;
@@ -138,11 +227,16 @@ async fn me_without_a_session_is_unauthenticated() {
     let app = TestApp::spawn().await;
 
     let anonymous = app.get("/api/v1/me", &Auth::None).await;
-    let forged = app.get("/api/v1/me", &Auth::Cookie("twofold_session=00ff".into())).await;
+    let forged = app
+        .get("/api/v1/me", &Auth::Cookie("twofold_session=00ff".into()))
+        .await;
 
     for response in [anonymous, forged] {
         let (status, code, _, _) = error_of(response).await;
-        assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        );
     }
     app.stop().await;
 }
@@ -152,19 +246,30 @@ async fn the_old_cookie_is_refused_after_logout() {
     let app = TestApp::spawn().await;
     let session = app.sign_up("ada@example.com").await;
 
-    let logout = app.request(reqwest::Method::DELETE, "/api/v1/sessions/current", &session, None).await;
+    let logout = app
+        .request(
+            reqwest::Method::DELETE,
+            "/api/v1/sessions/current",
+            &session,
+            None,
+        )
+        .await;
 
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     let cleared = logout.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     let (status, code, _, _) = error_of(app.get("/api/v1/me", &session).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn idle_sessions_expire() {
-    let app = TestApp::spawn_with(|config| config.session_idle_timeout = time::Duration::hours(1)).await;
+    let app =
+        TestApp::spawn_with(|config| config.session_idle_timeout = time::Duration::hours(1)).await;
     let session = app.sign_up("ada@example.com").await;
 
     app.clock.advance(time::Duration::minutes(59));
@@ -186,22 +291,43 @@ async fn the_eleventh_failed_login_within_the_window_is_refused_with_429() {
     app.sign_up("ada@example.com").await;
     let wrong = json!({"email": "ada@example.com", "password": "not the password"});
     for attempt in 1..=10 {
-        let response = app.post("/api/v1/sessions", &Auth::None, wrong.clone()).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        let response = app
+            .post("/api/v1/sessions", &Auth::None, wrong.clone())
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
     }
 
     let eleventh = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
 
-    let retry_after: i64 = eleventh.headers()[RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry_after: i64 = eleventh.headers()[RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=15 * 60).contains(&retry_after), "{retry_after}");
     let (status, code, _, _) = error_of(eleventh).await;
-    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+    );
 
     app.clock.advance(time::Duration::minutes(16));
     let after_the_window = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(after_the_window.status(), StatusCode::OK);
     app.stop().await;
@@ -213,13 +339,25 @@ async fn failures_across_accounts_from_one_address_are_limited_too() {
     for attempt in 1..=10 {
         let email = format!("nobody{attempt}@example.com");
         let response = app
-            .post("/api/v1/sessions", &Auth::None, json!({"email": email, "password": "not the password"}))
+            .post(
+                "/api/v1/sessions",
+                &Auth::None,
+                json!({"email": email, "password": "not the password"}),
+            )
             .await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
     }
 
     let response = app
-        .post("/api/v1/sessions", &Auth::None, json!({"email": "someone@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/sessions",
+            &Auth::None,
+            json!({"email": "someone@example.com", "password": PASSWORD}),
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -230,7 +368,11 @@ async fn failures_across_accounts_from_one_address_are_limited_too() {
 async fn a_cross_origin_write_is_refused() {
     let app = TestApp::spawn().await;
     let body = json!({"email": "ada@example.com", "password": PASSWORD}).to_string();
-    let cases = [("Origin", "http://evil.example"), ("Referer", "http://evil.example/page"), ("Origin", "null")];
+    let cases = [
+        ("Origin", "http://evil.example"),
+        ("Referer", "http://evil.example/page"),
+        ("Origin", "null"),
+    ];
 
     for (header, value) in cases {
         let response = app
@@ -244,7 +386,11 @@ async fn a_cross_origin_write_is_refused() {
             .unwrap();
 
         let (status, code, _, _) = error_of(response).await;
-        assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"), "{header}: {value}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{header}: {value}"
+        );
     }
     let server_fn = app
         .client()
@@ -282,7 +428,10 @@ async fn a_non_json_write_is_refused_with_415() {
         .unwrap();
 
     let (status, code, _, _) = error_of(response).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
     app.stop().await;
 }
 
@@ -292,11 +441,18 @@ async fn a_body_over_64_kib_is_refused_with_413() {
     let padding = "x".repeat(65 * 1024);
 
     let response = app
-        .post("/api/v1/accounts", &Auth::None, json!({"email": "ada@example.com", "password": padding}))
+        .post(
+            "/api/v1/accounts",
+            &Auth::None,
+            json!({"email": "ada@example.com", "password": padding}),
+        )
         .await;
 
     let (status, code, _, _) = error_of(response).await;
-    assert_eq!((status, code.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
     app.stop().await;
 }
 
@@ -316,7 +472,11 @@ async fn malformed_json_is_answered_with_invalid_json() {
             .unwrap();
 
         let (status, code, _, _) = error_of(response).await;
-        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "invalid_json"), "{body:?}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_json"),
+            "{body:?}"
+        );
     }
     app.stop().await;
 }
@@ -326,19 +486,33 @@ async fn api_keys_authenticate_their_owner_until_deleted() {
     let app = TestApp::spawn().await;
     let session = app.sign_up("ada@example.com").await;
 
-    let created = app.post("/api/v1/api-keys", &session, json!({"name": "metering script"})).await;
+    let created = app
+        .post(
+            "/api/v1/api-keys",
+            &session,
+            json!({"name": "metering script"}),
+        )
+        .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.unwrap();
     let key = created["key"].as_str().unwrap().to_owned();
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["name"], "metering script");
 
-    let me: Value = app.get("/api/v1/me", &Auth::Bearer(key.clone())).await.json().await.unwrap();
+    let me: Value = app
+        .get("/api/v1/me", &Auth::Bearer(key.clone()))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["user"]["email"], "ada@example.com");
 
     let listed = app.get("/api/v1/api-keys", &session).await;
     let listed_text = listed.text().await.unwrap();
-    assert!(!listed_text.contains(&key), "the list never shows the secret");
+    assert!(
+        !listed_text.contains(&key),
+        "the list never shows the secret"
+    );
     let listed: Value = serde_json::from_str(&listed_text).unwrap();
     let keys = listed["api_keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
@@ -347,7 +521,14 @@ async fn api_keys_authenticate_their_owner_until_deleted() {
     assert!(keys[0]["created_at"].as_str().unwrap().ends_with('Z'));
     assert!(keys[0]["last_used_at"].is_string(), "the key was used once");
 
-    let deleted = app.request(reqwest::Method::DELETE, &format!("/api/v1/api-keys/{id}"), &session, None).await;
+    let deleted = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/api-keys/{id}"),
+            &session,
+            None,
+        )
+        .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let refused = app.get("/api/v1/me", &Auth::Bearer(key)).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
@@ -359,17 +540,41 @@ async fn another_users_api_key_cannot_be_deleted() {
     let app = TestApp::spawn().await;
     let ada = app.sign_up("ada@example.com").await;
     let bob = app.sign_up("bob@example.com").await;
-    let created: Value =
-        app.post("/api/v1/api-keys", &ada, json!({"name": "ada's key"})).await.json().await.unwrap();
+    let created: Value = app
+        .post("/api/v1/api-keys", &ada, json!({"name": "ada's key"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = created["id"].as_str().unwrap();
 
-    let response = app.request(reqwest::Method::DELETE, &format!("/api/v1/api-keys/{id}"), &bob, None).await;
+    let response = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/api-keys/{id}"),
+            &bob,
+            None,
+        )
+        .await;
 
     let (status, code, _, _) = error_of(response).await;
-    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
-    let bobs: Value = app.get("/api/v1/api-keys", &bob).await.json().await.unwrap();
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let bobs: Value = app
+        .get("/api/v1/api-keys", &bob)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(bobs["api_keys"].as_array().unwrap().len(), 0);
-    let adas: Value = app.get("/api/v1/api-keys", &ada).await.json().await.unwrap();
+    let adas: Value = app
+        .get("/api/v1/api-keys", &ada)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(adas["api_keys"].as_array().unwrap().len(), 1);
     app.stop().await;
 }
@@ -379,11 +584,19 @@ async fn api_key_names_are_required() {
     let app = TestApp::spawn().await;
     let session = app.sign_up("ada@example.com").await;
 
-    for body in [json!({}), json!({"name": "   "}), json!({"name": "x".repeat(101)})] {
+    for body in [
+        json!({}),
+        json!({"name": "   "}),
+        json!({"name": "x".repeat(101)}),
+    ] {
         let response = app.post("/api/v1/api-keys", &session, body.clone()).await;
 
         let (status, _, _, field) = error_of(response).await;
-        assert_eq!((status, field.as_deref()), (StatusCode::BAD_REQUEST, Some("name")), "{body}");
+        assert_eq!(
+            (status, field.as_deref()),
+            (StatusCode::BAD_REQUEST, Some("name")),
+            "{body}"
+        );
     }
     app.stop().await;
 }

@@ -37,11 +37,21 @@ async fn pages_allow_only_their_own_nonced_script() {
 
     let response = app.get("/login", &Auth::None).await;
 
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let html = response.text().await.unwrap();
-    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +61,10 @@ async fn unknown_api_paths_are_404_in_the_error_envelope() {
     let response = app.get("/api/v1/nothing-here", &Auth::None).await;
 
     let (status, code, _, _) = error_of(response).await;
-    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
     app.stop().await;
 }
 
@@ -76,7 +89,10 @@ async fn the_log_in_page_renders_without_javascript() {
     let html = response.text().await.unwrap();
     assert!(html.contains("<form"), "a real form");
     assert!(html.contains("action=\"/fn/log_in\""), "{html}");
-    assert!(html.contains("<label for=\"field-email\""), "labelled fields");
+    assert!(
+        html.contains("<label for=\"field-email\""),
+        "labelled fields"
+    );
     app.stop().await;
 }
 

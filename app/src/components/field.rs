@@ -10,7 +10,9 @@ pub struct FormErrors {
 
 impl FormErrors {
     pub fn new(last: impl Fn() -> Option<FormError> + Send + Sync + 'static) -> Self {
-        Self { last: Signal::derive(last) }
+        Self {
+            last: Signal::derive(last),
+        }
     }
 
     /// The error message for one field.

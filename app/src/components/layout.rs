@@ -1,5 +1,5 @@
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 
 use crate::auth::{Account, LogOut};
 

@@ -31,7 +31,10 @@ const PATH_STEPS: [(&str, &str); 6] = [
         "Set up your wallet",
         "Choose a wallet passphrase and an auto-lock timeout. The wallet is where your money enters Twofold; it is the one step everyone needs.",
     ),
-    ("Recharge the wallet", "Add money from a funding source. The sandbox source uses test money."),
+    (
+        "Recharge the wallet",
+        "Add money from a funding source. The sandbox source uses test money.",
+    ),
     (
         "Pick one primary model",
         "One model first keeps your money in one place until real usage shows you need another.",

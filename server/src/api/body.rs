@@ -30,7 +30,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::body_too_large()
             } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "The body could not be read.")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    "The body could not be read.",
+                )
             }
         })?;
         match serde_json::from_slice::<Value>(&bytes) {
@@ -60,7 +64,11 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
 impl JsonObject {
     /// The string in `field`. Missing or null is `missing_field`; any other JSON type is answered
     /// with `wrong_type_code`, the code for a bad value of that field (such as `invalid_amount`).
-    pub fn string(&self, field: &'static str, wrong_type_code: &'static str) -> Result<&str, ApiError> {
+    pub fn string(
+        &self,
+        field: &'static str,
+        wrong_type_code: &'static str,
+    ) -> Result<&str, ApiError> {
         match self.0.get(field) {
             None | Some(Value::Null) => Err(missing(field)),
             Some(Value::String(value)) => Ok(value),
@@ -94,6 +102,10 @@ impl JsonObject {
 }
 
 fn missing(field: &'static str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "missing_field", format!("`{field}` is required."))
-        .on_field(field)
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "missing_field",
+        format!("`{field}` is required."),
+    )
+    .on_field(field)
 }

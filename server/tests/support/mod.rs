@@ -1,6 +1,9 @@
 //! Starts the real server on a free loopback port with a fresh SQLite file, and talks to it.
 
-#![allow(dead_code, reason = "each test file uses a different part of the support module")]
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the support module"
+)]
 
 use std::sync::Arc;
 
@@ -37,7 +40,9 @@ impl TestApp {
         adjust(&mut config);
         let clock = Arc::new(ManualClock::default());
 
-        let server = server::spawn(&config, clock.clone()).await.expect("the server starts");
+        let server = server::spawn(&config, clock.clone())
+            .await
+            .expect("the server starts");
 
         Self {
             base_url: format!("http://{}", server.addr),
@@ -60,7 +65,13 @@ impl TestApp {
             .expect("a client")
     }
 
-    pub async fn request(&self, method: Method, path: &str, auth: &Auth, body: Option<Value>) -> Response {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        body: Option<Value>,
+    ) -> Response {
         let mut request = self.client().request(method, self.url(path));
         request = match auth {
             Auth::None => request,
@@ -68,7 +79,9 @@ impl TestApp {
             Auth::Bearer(key) => request.bearer_auth(key),
         };
         if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body.to_string());
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string());
         }
         request.send().await.expect("the server answers")
     }
@@ -84,7 +97,11 @@ impl TestApp {
     /// Signs up and returns the session cookie.
     pub async fn sign_up(&self, email: &str) -> Auth {
         let response = self
-            .post("/api/v1/accounts", &Auth::None, json!({"email": email, "password": PASSWORD}))
+            .post(
+                "/api/v1/accounts",
+                &Auth::None,
+                json!({"email": email, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::CREATED, "sign-up of {email}");
         Auth::Cookie(session_cookie(response.headers()).expect("sign-up sets the session cookie"))
