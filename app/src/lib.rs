@@ -10,6 +10,7 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr;
+pub mod views;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -2,6 +2,7 @@
 //! and turning domain errors into form errors with the right HTTP status.
 
 use funding::accounts::{AccountError, ClientAddress};
+use funding::{FundingError, IdempotencyKey};
 use http::header::{ACCEPT, RETRY_AFTER, SET_COOKIE};
 use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::FormError;
 use crate::state::{AppState, Caller};
+
 
 pub fn state() -> Result<AppState, FormError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -93,4 +95,104 @@ pub fn account_error(error: AccountError) -> FormError {
     };
     let form_error = FormError::new(error.code(), error.to_string()).with_field(error.field());
     reject(form_error, status)
+}
+
+/// The signed-in caller, or a 401 asking the person to log in again.
+pub fn require_caller() -> Result<Caller, FormError> {
+    caller().ok_or_else(|| {
+        reject(
+            FormError::new("unauthenticated", "Your session has ended. Log in again."),
+            StatusCode::UNAUTHORIZED,
+        )
+    })
+}
+
+/// Maps a rule of the funding core to the form error the page shows, with the status the JSON
+/// API would answer.
+pub fn funding_error(error: FundingError) -> FormError {
+    let status = match &error {
+        FundingError::InvalidAmount { .. }
+        | FundingError::InvalidAutoLockMinutes { .. }
+        | FundingError::InvalidTtl { .. }
+        | FundingError::WeakPassphrase { .. }
+        | FundingError::Overflow => StatusCode::BAD_REQUEST,
+        FundingError::WrongPassphrase => StatusCode::UNAUTHORIZED,
+        FundingError::InsufficientFunds { .. } => StatusCode::PAYMENT_REQUIRED,
+        FundingError::UnknownModel { .. }
+        | FundingError::UserNotFound
+        | FundingError::WalletNotFound
+        | FundingError::HoldNotFound { .. } => StatusCode::NOT_FOUND,
+        FundingError::WalletExists
+        | FundingError::HoldNotOpen { .. }
+        | FundingError::IdempotencyKeyReused => StatusCode::CONFLICT,
+        FundingError::BelowMinimum { .. }
+        | FundingError::ExceedsRefundable { .. }
+        | FundingError::NothingRefundable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        FundingError::WalletLocked => StatusCode::LOCKED,
+        FundingError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        FundingError::Source(_) => StatusCode::BAD_GATEWAY,
+        FundingError::Store(cause) => return internal(cause),
+        FundingError::Internal(_) => return internal(&error),
+    };
+    let form_error = FormError::new(error.code(), error.to_string()).with_field(error.field());
+    reject(form_error, status)
+}
+
+/// The idempotency token rendered into a money-moving form.
+pub fn idempotency_key(token: &str) -> Result<IdempotencyKey, FormError> {
+    IdempotencyKey::parse(token).map_err(|_| {
+        reject(
+            FormError::new("invalid_form", "The form has expired. Reload the page and try again."),
+            StatusCode::BAD_REQUEST,
+        )
+    })
+}
+
+/// A fresh idempotency token for a form: 128 random bits.
+pub fn new_idempotency_token() -> String {
+    funding::secret::random_token(16)
+}
+
+/// An amount in the deployment's display decimals (more when it has finer digits).
+pub fn amount(state: &AppState, value: funding::Amount) -> String {
+    state.funding.settings().format_amount(value)
+}
+
+/// A moment as pages print it: `2026-12-03 14:05 UTC`.
+pub fn moment(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_else(|_| at.to_string())
+}
+
+/// One ledger entry as a table row. `incoming` says whether it added to the layer the table
+/// is about (the wallet, or a model's funding).
+pub fn entry_row(state: &AppState, entry: &funding::Entry, incoming: bool) -> crate::views::EntryRow {
+    crate::views::EntryRow {
+        id: entry.id.to_string(),
+        kind: entry.kind.as_str().to_owned(),
+        kind_label: entry_kind_label(entry.kind).to_owned(),
+        created_at: moment(entry.created_at),
+        model_id: entry.model_id.as_ref().map(ToString::to_string),
+        amount: amount(state, entry.amount),
+        incoming,
+        fee: (!entry.fee.is_zero()).then(|| amount(state, entry.fee)),
+        wallet_balance_after: amount(state, entry.wallet_balance_after),
+        model_balance_after: entry.model_balance_after.map(|value| amount(state, value)),
+        test_money: entry.test_money,
+    }
+}
+
+/// The words pages use for each kind of entry.
+pub fn entry_kind_label(kind: funding::EntryKind) -> &'static str {
+    use funding::EntryKind::*;
+    match kind {
+        Recharge => "Recharge",
+        Withdrawal => "Withdrawal",
+        Funding => "Funding",
+        Refund => "Refund",
+        Usage => "Usage",
+        Hold => "Hold",
+        HoldSettled => "Hold settled",
+        HoldReleased => "Hold released",
+    }
 }

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod ledger;
 pub mod model_funding;
 pub mod money;
+pub mod onboarding;
 pub mod secret;
 pub mod service;
 pub mod settings;
@@ -35,6 +36,7 @@ pub use model_funding::{
     RefundReceipt, Setup,
 };
 pub use money::{Amount, AmountError, AmountOverflow, AmountRules, RefundAmount, parse_amount};
+pub use onboarding::{SetupProgress, SetupStep, SkippableStep};
 pub use service::Funding;
 pub use settings::{Settings, SettingsError};
 pub use source::{FundingSource, SandboxSource, SourceError, Transfer};

@@ -49,3 +49,27 @@ pub fn SignedInHeader(account: Account) -> impl IntoView {
         </div>
     }
 }
+
+/// The frame of a page for signed-in users: loads the account, sends visitors to the log-in
+/// page, and draws the header and `children` for the account.
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let account = Resource::new(|| (), |_| crate::auth::current_account());
+
+    view! {
+        <Suspense>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match account.await {
+                        Ok(Some(account)) => {
+                            view! { <PageFrame account=Some(account)>{children()}</PageFrame> }
+                                .into_any()
+                        }
+                        _ => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -2,6 +2,8 @@
 
 mod field;
 mod layout;
+mod money;
 
 pub use field::{FormAlert, FormErrors, TextField};
-pub use layout::{PageFrame, SignedInHeader};
+pub use layout::{PageFrame, SignedIn, SignedInHeader};
+pub use money::Money;
