@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod models;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr;
@@ -19,6 +20,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::pages::{ModelPage, ModelsPage, RefundsPage};
 use crate::pages::{HomePage, LogInPage, NotFoundPage, SignUpPage};
 
 /// The HTML document around the app; rendered on the server only.
@@ -61,6 +63,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LogInPage ssr=SsrMode::Async/>
+                <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
+                <Route path=path!("/models/:id") view=ModelPage ssr=SsrMode::Async/>
+                <Route path=path!("/refunds") view=RefundsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -2,8 +2,12 @@
 
 mod account_forms;
 mod home;
+mod models;
 mod not_found;
+mod refunds;
 
 pub use account_forms::{LogInPage, SignUpPage};
 pub use home::HomePage;
+pub use models::{ModelPage, ModelsPage};
 pub use not_found::NotFoundPage;
+pub use refunds::RefundsPage;

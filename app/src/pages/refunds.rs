@@ -1,0 +1,456 @@
+//! The refund view: for each funded model, the way from its balance to what is refundable now,
+//! and the forms to refund. The model page shows the same waterfall for its one model.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::{Money, SignedIn};
+use crate::error::FormError;
+use crate::models::{RefundEverything, RefundModel, RefundsView, WaterfallView, refund_overview};
+
+#[component]
+pub fn RefundsPage() -> impl IntoView {
+    let actions = RefundActions::new();
+    let data = Resource::new(move || actions.version(), |_| refund_overview());
+
+    view! {
+        <Title text="Refunds · Twofold"/>
+        <SignedIn>
+            <Transition>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(view) => view! { <RefundsBody view actions/> }.into_any(),
+                        Err(error) => view! { <LoadFailed error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </SignedIn>
+    }
+}
+
+#[component]
+fn RefundsBody(view: RefundsView, actions: RefundActions) -> impl IntoView {
+    let empty = view.waterfalls.is_empty();
+
+    view! {
+        <section class="card stack">
+            <h1>"Refunds"</h1>
+            <p class="lede">
+                "A refund moves money from a model's funding back to your wallet, at once. Only the refundable part can move: money funded within the lock window and money held for requests in flight stay with the model for now."
+            </p>
+            <p>
+                "Your wallet balance is "
+                <strong data-test="wallet-balance">
+                    <Money amount=view.wallet_balance.clone() currency=view.currency.clone()/>
+                </strong>
+                ". Refunds add to it."
+            </p>
+            <MovedNotice actions/>
+        </section>
+        {empty
+            .then(|| {
+                view! {
+                    <section class="card">
+                        <p data-test="no-fundings">
+                            "None of your models holds funding, so there is nothing to refund. Fund a model on the "
+                            <a href="/models">"models page"</a> "."
+                        </p>
+                    </section>
+                }
+            })}
+        {view
+            .waterfalls
+            .into_iter()
+            .map(|waterfall| {
+                let heading = waterfall.model_name.clone();
+                let test = format!("refund-{}", waterfall.model_id);
+                let link = format!("/models/{}", waterfall.model_id);
+                view! {
+                    <section class="card stack" data-test=test>
+                        <h2>
+                            <a href=link>{heading}</a>
+                        </h2>
+                        <Waterfall view=waterfall actions/>
+                    </section>
+                }
+            })
+            .collect_view()}
+    }
+    .into_any()
+}
+
+/// The two refund actions of a page, shared by every waterfall on it.
+#[derive(Clone, Copy)]
+pub struct RefundActions {
+    pub refund: ServerAction<RefundModel>,
+    pub everything: ServerAction<RefundEverything>,
+}
+
+impl RefundActions {
+    pub fn new() -> Self {
+        Self {
+            refund: ServerAction::new(),
+            everything: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever a refund has finished, so page data depending on it is loaded again
+    /// (with fresh idempotency tokens).
+    pub fn version(&self) -> usize {
+        self.refund.version().get() + self.everything.version().get()
+    }
+
+    /// The sentence of the last refund that went through.
+    fn moved(&self) -> Option<String> {
+        let refund = self.refund.value().get().and_then(Result::ok);
+        let everything = self.everything.value().get().and_then(Result::ok);
+        refund.or(everything).map(|moved| moved.message)
+    }
+}
+
+/// The outcome of the last refund on the page, announced politely.
+#[component]
+pub fn MovedNotice(actions: RefundActions) -> impl IntoView {
+    view! {
+        <p class="notice-success" role="status" class:notice-empty=move || actions.moved().is_none()>
+            {move || actions.moved()}
+        </p>
+    }
+}
+
+/// The error of the last submission of `action`, when it concerned `model_id`.
+pub fn error_for<S>(action: ServerAction<S>, model_id: String) -> Signal<Option<FormError>>
+where
+    S: leptos::server_fn::ServerFn<Error = FormError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|error| error.kept("model_id").as_deref() == Some(model_id.as_str()))
+    })
+}
+
+/// A form-wide error; a locked wallet gets a way to unlock it.
+#[component]
+pub fn MoneyAlert(
+    error: Signal<Option<FormError>>,
+    /// Where the message appears, for tests.
+    test: String,
+) -> impl IntoView {
+    let general = move || error.get().filter(|error| error.field.is_none());
+    view! {
+        <div class="form-alert" role="alert" class:form-alert-empty=move || general().is_none() data-test=test>
+            {move || {
+                general()
+                    .map(|error| {
+                        let locked = error.code == "wallet_locked";
+                        view! {
+                            {error.message}
+                            {locked
+                                .then(|| {
+                                    view! {
+                                        " " <a href="/wallet">"Unlock it on the wallet page"</a> ", then try again."
+                                    }
+                                })}
+                        }
+                    })
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+/// A labelled amount input with its error tied to it. `id` must be unique on the page.
+#[component]
+pub fn AmountField(
+    id: String,
+    label: String,
+    #[prop(into)] value: String,
+    #[prop(optional, into)] hint: Option<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let hint_id = hint_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                id=id.clone()
+                name="amount"
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                value=value
+                required=true
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            <p class="field-error" id=error_id.clone() role="alert" data-test=error_id>
+                {move || error.get()}
+            </p>
+        </div>
+    }
+    .into_any()
+}
+
+/// One model's balance taken apart: recent fundings and open holds, and what is refundable now.
+#[component]
+pub fn Waterfall(view: WaterfallView, actions: RefundActions) -> impl IntoView {
+    let currency = view.currency.clone();
+    let model_id = view.model_id.clone();
+    let locked_count = view.locked_fundings.len();
+    let hold_count = view.holds.len();
+
+    view! {
+        <div class="waterfall stack" data-test="waterfall">
+            <RefundBar view=view.clone()/>
+            <table class="waterfall-table">
+                <caption class="visually-hidden">
+                    {format!("From {}'s balance to what is refundable now", view.model_name)}
+                </caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Part"</th>
+                        <th scope="col">"Why"</th>
+                        <th scope="col" class="amount-cell">"Amount"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr>
+                        <th scope="row">"Model balance"</th>
+                        <td>"Everything prepared for this model, held money included."</td>
+                        <td class="amount-cell">
+                            <Money amount=view.balance.clone() currency=currency.clone()/>
+                        </td>
+                    </tr>
+                    {view
+                        .locked_fundings
+                        .iter()
+                        .map(|locked| {
+                            view! {
+                                <tr class="waterfall-locked" data-test="locked-funding">
+                                    <th scope="row">"Recent funding"</th>
+                                    <td>
+                                        "Inside the lock window; refundable from "
+                                        <time>{locked.refundable_at.clone()}</time> "."
+                                    </td>
+                                    <td class="amount-cell">
+                                        <Money amount=locked.amount.clone() currency=currency.clone() sign="−"/>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                    {view
+                        .holds
+                        .iter()
+                        .map(|hold| {
+                            view! {
+                                <tr class="waterfall-held" data-test="open-hold">
+                                    <th scope="row">"Open hold"</th>
+                                    <td>
+                                        "Reserved for a request in flight; settled, released or expired by "
+                                        <time>{hold.expires_at.clone()}</time> "."
+                                    </td>
+                                    <td class="amount-cell">
+                                        <Money amount=hold.amount.clone() currency=currency.clone() sign="−"/>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row">"Refundable now"</th>
+                        <td>"What a refund can move to your wallet at this moment."</td>
+                        <td class="amount-cell" data-test="refundable-now">
+                            <Money amount=view.refundable.clone() currency=currency.clone()/>
+                        </td>
+                    </tr>
+                </tfoot>
+            </table>
+            <RefundExplanation
+                view=view.clone()
+                locked_count
+                hold_count
+            />
+            <RefundForms view model_id actions/>
+        </div>
+    }
+    .into_any()
+}
+
+/// The stacked bar: refundable, held and recently funded parts of the balance.
+#[component]
+fn RefundBar(view: WaterfallView) -> impl IntoView {
+    let description = format!(
+        "{} {} balance, of which {} {} refundable now.",
+        view.balance, view.currency, view.refundable, view.currency
+    );
+    view! {
+        <figure class="refund-bar">
+            <svg
+                viewBox="0 0 1000 24"
+                preserveAspectRatio="none"
+                role="img"
+                aria-label=description
+                class="refund-bar-svg"
+            >
+                <rect x="0" y="0" width="1000" height="24" class="bar-track"></rect>
+                {view
+                    .bar
+                    .iter()
+                    .map(|segment| {
+                        view! {
+                            <rect
+                                x=segment.x.to_string()
+                                y="0"
+                                width=segment.width.to_string()
+                                height="24"
+                                class=format!("bar-{}", segment.kind)
+                            ></rect>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            <figcaption class="bar-legend">
+                <span class="legend legend-refundable">"Refundable now"</span>
+                <span class="legend legend-held">"Held"</span>
+                <span class="legend legend-locked">"Recently funded"</span>
+            </figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+fn RefundExplanation(view: WaterfallView, locked_count: usize, hold_count: usize) -> impl IntoView {
+    let reasons = match (locked_count > 0, hold_count > 0) {
+        (true, true) => {
+            "recent fundings are still inside the lock window and open holds reserve money for requests in flight"
+        }
+        (true, false) => "recent fundings are still inside the lock window",
+        (false, true) => "open holds reserve money for requests in flight",
+        (false, false) => "",
+    };
+    let stage = view.refundable_below_balance && !view.balance_is_zero;
+    let next = view.next_refundable_at.clone();
+
+    view! {
+        {stage
+            .then(|| {
+                view! {
+                    <p class="stage-note" data-test="stage-note">
+                        {format!(
+                            "Less than the balance is refundable now because {reasons}. That is a stage, not an error: each amount becomes refundable by itself when its moment comes, and nothing needs doing.",
+                        )}
+                    </p>
+                }
+            })}
+        {view
+            .refundable_is_zero
+            .then(|| {
+                let sentence = match next {
+                    Some(at) => format!("Nothing is refundable right now. The next amount becomes refundable at {at}."),
+                    None => "Nothing is refundable right now, and nothing is waiting to become refundable.".to_owned(),
+                };
+                view! { <p data-test="next-refundable">{sentence}</p> }
+            })}
+    }
+    .into_any()
+}
+
+#[component]
+fn RefundForms(view: WaterfallView, model_id: String, actions: RefundActions) -> impl IntoView {
+    let refund_error = error_for(actions.refund, model_id.clone());
+    let everything_error = error_for(actions.everything, model_id.clone());
+    let amount_error = Signal::derive(move || {
+        refund_error
+            .get()
+            .and_then(|error| error.for_field("amount"))
+    });
+    let kept = refund_error
+        .get_untracked()
+        .and_then(|error| error.kept("amount"));
+    let refund_pending = actions.refund.pending();
+    let everything_pending = actions.everything.pending();
+    let field_id = format!("refund-amount-{model_id}");
+    let disabled = view.refundable_is_zero;
+    let label = format!("Amount to refund ({})", view.currency);
+    let hint = format!("Up to {} {} now.", view.refundable, view.currency);
+    let everything_hint = format!(
+        "Moves all {} {} refundable now back to your wallet.",
+        view.refundable, view.currency
+    );
+    let everything_model_id = model_id.clone();
+
+    view! {
+        <div class="refund-forms">
+            <ActionForm action=actions.refund attr:class="stack refund-form" attr:novalidate=true attr:data-test="refund-form">
+                <MoneyAlert error=refund_error test="refund-alert".to_owned()/>
+                <input type="hidden" name="model_id" value=model_id.clone()/>
+                <input type="hidden" name="idempotency_key" value=view.refund_token.clone()/>
+                <AmountField
+                    id=field_id
+                    label
+                    value=kept.unwrap_or_default()
+                    hint
+                    error=amount_error
+                />
+                <button type="submit" class="button" disabled=move || refund_pending.get()>
+                    {move || if refund_pending.get() { "Refunding…" } else { "Refund this amount" }}
+                </button>
+            </ActionForm>
+            <ActionForm action=actions.everything attr:class="stack refund-form" attr:data-test="refund-all-form">
+                <MoneyAlert error=everything_error test="refund-all-alert".to_owned()/>
+                <input type="hidden" name="model_id" value=everything_model_id/>
+                <input type="hidden" name="idempotency_key" value=view.refund_all_token.clone()/>
+                <p class="field-hint">{everything_hint}</p>
+                <button
+                    type="submit"
+                    class="button button-primary"
+                    disabled=move || disabled || everything_pending.get()
+                >
+                    {move || {
+                        if everything_pending.get() { "Refunding…" } else { "Refund everything refundable now" }
+                    }}
+                </button>
+            </ActionForm>
+        </div>
+    }
+    .into_any()
+}
+
+/// A page whose data could not be loaded: the reason, in a sentence.
+#[component]
+pub fn LoadFailed(error: FormError) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"This page could not be shown"</h1>
+            <p role="alert">{error.message}</p>
+            <p><a href="/models">"Back to the models"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,204 @@
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { PASSWORD, ready, screenshot, uniqueEmail } from './support';
+
+// Claude Haiku 4.5 in the built-in catalog: minimum initial amount 5.00, minimum top-up 2.00,
+// 1.00 per million input tokens and 5.00 per million output tokens.
+const MODEL = 'claude-haiku-4-5';
+const OTHER_MODEL = 'gpt-4o-mini';
+const PASSPHRASE = 'a wallet passphrase for tests';
+
+const json = { 'Content-Type': 'application/json' };
+
+/** Signs up through the API (the page shares its cookies), sets up and recharges the wallet. */
+async function newUserWithWallet(page: Page, testInfo: TestInfo, recharge = '100.00'): Promise<void> {
+  const email = uniqueEmail('models', testInfo);
+  const signup = await page.request.post('/api/v1/accounts', { headers: json, data: { email, password: PASSWORD } });
+  expect(signup.status()).toBe(201);
+  const wallet = await page.request.post('/api/v1/wallet', {
+    headers: json,
+    data: { passphrase: PASSPHRASE, auto_lock_minutes: 30 },
+  });
+  expect(wallet.status()).toBe(201);
+  const recharged = await page.request.post('/api/v1/wallet/recharges', { headers: json, data: { amount: recharge } });
+  expect(recharged.status()).toBe(201);
+}
+
+async function fundThroughApi(page: Page, model: string, amount: string): Promise<void> {
+  const response = await page.request.post(`/api/v1/models/${model}/fundings`, { headers: json, data: { amount } });
+  expect(response.status()).toBe(201);
+}
+
+async function refundableThroughApi(page: Page, model: string): Promise<string> {
+  const response = await page.request.get(`/api/v1/models/${model}/funding`);
+  expect(response.status()).toBe(200);
+  return (await response.json()).funding.refundable;
+}
+
+async function fundingEntries(page: Page, model: string): Promise<unknown[]> {
+  const response = await page.request.get(`/api/v1/entries?model_id=${model}`);
+  expect(response.status()).toBe(200);
+  const body = await response.json();
+  return body.entries.filter((entry: { kind: string }) => entry.kind === 'funding');
+}
+
+const byTest = (page: Page, name: string) => page.locator(`[data-test="${name}"]`);
+
+test('funding below the minimum is refused at the field, at the minimum it goes through, then a top-up', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  await expect(page.getByRole('heading', { name: 'Claude Haiku 4.5', level: 1 })).toBeVisible();
+  await expect(byTest(page, 'why-two-layers')).toContainText('model use is paid only from the model balance');
+  await page.getByRole('button', { name: 'Set as primary model' }).click();
+  await expect(byTest(page, 'is-primary')).toBeVisible();
+  await ready(page, testInfo);
+
+  await expect(byTest(page, 'current-minimum')).toContainText('5.00');
+  await expect(byTest(page, 'total')).toContainText('5.00');
+  await expect(byTest(page, 'lock-warning')).toContainText('lock window of 5 seconds');
+  const amount = page.getByLabel('Amount to fund (USD)');
+  await amount.fill('4.99');
+  await page.getByRole('button', { name: 'Fund this model' }).click();
+
+  await expect(byTest(page, 'fund-amount-error')).toContainText(
+    "Initial funding of 4.99 is below this model's minimum initial amount of 5.00.",
+  );
+  await expect(page.getByLabel('Amount to fund (USD)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Amount to fund (USD)')).toHaveValue('4.99');
+  await expect(byTest(page, 'layer-model')).toContainText('0.00');
+
+  await ready(page, testInfo);
+  await page.getByLabel('Amount to fund (USD)').fill('5.00');
+  await page.getByRole('button', { name: 'Fund this model' }).click();
+
+  await expect(byTest(page, 'layer-model')).toContainText('5.00');
+  await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
+  await expect(byTest(page, 'next-refundable')).toContainText('The next amount becomes refundable at');
+
+  await ready(page, testInfo);
+  await expect(page.getByRole('heading', { name: 'Top up', level: 2 })).toBeVisible();
+  await expect(byTest(page, 'current-minimum')).toContainText('2.00');
+  await page.getByLabel('Amount to fund (USD)').fill('2.00');
+  await page.getByRole('button', { name: 'Top up this model' }).click();
+
+  await expect(byTest(page, 'layer-model')).toContainText('7.00');
+  await expect(byTest(page, 'layer-wallet')).toContainText('93.00');
+  expect(await fundingEntries(page, MODEL)).toHaveLength(2);
+});
+
+test('a refundable amount smaller than the balance is explained, refunded in part, then all', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+  await fundThroughApi(page, MODEL, '10.00');
+  await expect.poll(() => refundableThroughApi(page, MODEL), { timeout: 15_000 }).toBe('10.00');
+  await fundThroughApi(page, MODEL, '5.00');
+
+  await page.goto('/refunds');
+  await ready(page, testInfo);
+  const card = byTest(page, `refund-${MODEL}`);
+  await expect(card.locator('[data-test="refundable-now"]')).toContainText('10.00');
+  await expect(card.locator('[data-test="locked-funding"]')).toContainText('refundable from');
+  await expect(card.locator('[data-test="stage-note"]')).toContainText('That is a stage, not an error');
+  await screenshot(page, testInfo, 'refunds');
+
+  await card.getByLabel('Amount to refund (USD)').fill('3.00');
+  await card.getByRole('button', { name: 'Refund this amount' }).click();
+
+  await expect(byTest(page, `refund-${MODEL}`).locator('[data-test="refundable-now"]')).toContainText('7.00');
+  await expect(byTest(page, 'wallet-balance')).toContainText('88.00');
+
+  // The 5.00 top-up leaves the 5-second lock window: 12.00 becomes refundable.
+  await expect(async () => {
+    await page.reload();
+    await expect(byTest(page, `refund-${MODEL}`).locator('[data-test="refundable-now"]')).toContainText('12.00', {
+      timeout: 1_000,
+    });
+  }).toPass({ timeout: 20_000 });
+  await ready(page, testInfo);
+  await byTest(page, `refund-${MODEL}`).getByRole('button', { name: 'Refund everything refundable now' }).click();
+
+  await expect(byTest(page, 'no-fundings')).toBeVisible();
+  await expect(byTest(page, 'wallet-balance')).toContainText('100.00');
+});
+
+test('a double-clicked funding button moves money once', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  await page.getByLabel('Amount to fund (USD)').fill('5.00');
+  await page.getByRole('button', { name: 'Fund this model' }).dblclick();
+
+  await expect(byTest(page, 'layer-model')).toContainText('5.00');
+  await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
+  expect(await fundingEntries(page, MODEL)).toHaveLength(1);
+  await page.reload();
+  await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
+});
+
+test('a locked wallet refuses funding and points to the wallet page', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+  expect((await page.request.post('/api/v1/wallet/lock', { headers: json, data: {} })).status()).toBe(200);
+
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  await page.getByLabel('Amount to fund (USD)').fill('5.00');
+  await page.getByRole('button', { name: 'Fund this model' }).click();
+
+  const alert = byTest(page, 'fund-alert');
+  await expect(alert).toContainText('Your wallet is locked');
+  await expect(alert.getByRole('link', { name: 'Unlock it on the wallet page' })).toHaveAttribute('href', '/wallet');
+  expect(await fundingEntries(page, MODEL)).toHaveLength(0);
+});
+
+test('usage shows in the consumption chart with an average, days left and a suggested top-up', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+  expect((await page.request.put('/api/v1/primary-model', { headers: json, data: { model_id: MODEL } })).status()).toBe(200);
+  await fundThroughApi(page, MODEL, '10.00');
+  const me = await (await page.request.get('/api/v1/me')).json();
+  // 1,000,000 input tokens at 1.00 and 200,000 output tokens at 5.00 per million: 2.00.
+  const usage = await page.request.post('/api/v1/usage', {
+    headers: { ...json, Authorization: `Bearer ${process.env.TWOFOLD_METERING_TOKEN}` },
+    data: { user_id: me.user.id, model_id: MODEL, input_tokens: 1_000_000, output_tokens: 200_000 },
+  });
+  expect(usage.status()).toBe(201);
+
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  const chart = byTest(page, 'spend-chart');
+  await expect(chart.getByRole('img')).toHaveAttribute('aria-label', /2\.00 USD in all/);
+  await expect(chart.locator('[data-test="chart-bar"]')).toHaveCount(30);
+  await expect(byTest(page, 'spend-table')).toContainText('2.00');
+  // 2.00 over 7 days is 0.285715 a day (rounded up), shown as 0.29.
+  await expect(byTest(page, 'average-daily')).toContainText('0.29');
+  await expect(byTest(page, 'days-left')).toHaveText('27');
+  // 30 days need 0.58 more than the 8.00 available: below the minimum top-up of 2.00.
+  await expect(byTest(page, 'suggested-top-up')).toContainText('2.00');
+  await screenshot(page, testInfo, 'model');
+
+  await page.getByLabel('Days to cover').fill('60');
+  await page.getByRole('button', { name: 'Suggest a top-up' }).click();
+
+  await expect(page).toHaveURL(/days=60/);
+  await expect(byTest(page, 'suggested-top-up')).toContainText('9.15');
+
+  await page.goto(`/models/${OTHER_MODEL}`);
+  await ready(page, testInfo);
+  await expect(byTest(page, 'second-model-note')).toContainText('Most people do better with one model');
+
+  await page.goto('/models');
+  await ready(page, testInfo);
+  const haiku = byTest(page, `model-${MODEL}`);
+  await expect(haiku.locator('[data-test="model-status"]')).toHaveText('Primary model');
+  await expect(haiku.locator('[data-test="model-balance"]')).toContainText('8.00');
+  await screenshot(page, testInfo, 'models');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, testInfo, 'models-390');
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  await screenshot(page, testInfo, 'model-390');
+  await page.goto('/refunds');
+  await ready(page, testInfo);
+  await screenshot(page, testInfo, 'refunds-390');
+});
