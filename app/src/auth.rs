@@ -22,7 +22,8 @@ pub async fn sign_up(email: String, password: String) -> Result<(), FormError> {
     match state.accounts.sign_up(&email, &password).await {
         Ok(session) => {
             ssr::start_session(&state, &session.token);
-            leptos_axum::redirect("/");
+            // A new user goes through the setup path first.
+            leptos_axum::redirect("/setup");
             Ok(())
         }
         Err(error) => Err(ssr::account_error(error).keep("email", email.trim())),
@@ -37,7 +38,13 @@ pub async fn log_in(email: String, password: String) -> Result<(), FormError> {
     match state.accounts.log_in(&email, &password, &client).await {
         Ok(session) => {
             ssr::start_session(&state, &session.token);
-            leptos_axum::redirect("/");
+            // Someone who finished or skipped the setup path lands on the overview; anyone
+            // else goes back to the step they left.
+            let finished = match state.funding.setup_progress(session.user.id).await {
+                Ok(progress) => progress.is_finished(),
+                Err(error) => return Err(ssr::funding_error(error)),
+            };
+            leptos_axum::redirect(if finished { "/" } else { "/setup" });
             Ok(())
         }
         Err(error) => Err(ssr::account_error(error).keep("email", email.trim())),

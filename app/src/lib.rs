@@ -4,14 +4,20 @@
 //! off: forms post to server functions, which answer a plain form post with a redirect back to
 //! the page. The `hydrate` build makes the same pages interactive in the browser.
 
+// Leptos views are deeply nested types; the default limit is too low for the larger pages.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod components;
 pub mod error;
 pub mod models;
+pub mod overview;
 pub mod pages;
+pub mod setup;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr;
 pub mod views;
+pub mod wallet;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -21,7 +27,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::{ModelPage, ModelsPage, RefundsPage};
-use crate::pages::{HomePage, LogInPage, NotFoundPage, SignUpPage};
+use crate::pages::{HomePage, LogInPage, NotFoundPage, SetupWizard, SignUpPage, WalletPage};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,6 +72,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
                 <Route path=path!("/models/:id") view=ModelPage ssr=SsrMode::Async/>
                 <Route path=path!("/refunds") view=RefundsPage ssr=SsrMode::Async/>
+                <Route path=path!("/wallet") view=WalletPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupWizard ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { PASSWORD, ready, screenshot, uniqueEmail } from './support';
 
-test('a new user signs up, sees the home page, logs out and logs in again', async ({ page }, testInfo) => {
+test('a new user signs up, lands on the setup path, logs out and logs in again', async ({ page }, testInfo) => {
   const email = uniqueEmail('ada', testInfo);
 
   await page.goto('/signup');
@@ -11,9 +11,14 @@ test('a new user signs up, sees the home page, logs out and logs in again', asyn
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
 
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole('heading', { name: 'Set up Twofold' })).toBeVisible();
   await expect(page.locator('[data-test="account-email"]')).toHaveText(email);
+  await ready(page, testInfo);
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
+  await expect(page.locator('[data-test="next-action"]')).toContainText('Set up your wallet');
   await ready(page, testInfo);
   await screenshot(page, testInfo, 'home');
 
@@ -30,7 +35,8 @@ test('a new user signs up, sees the home page, logs out and logs in again', asyn
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
 
-  await expect(page).toHaveURL(/\/$/);
+  // The setup path is not finished, so logging in resumes it.
+  await expect(page).toHaveURL(/\/setup$/);
   await expect(page.locator('[data-test="account-email"]')).toHaveText(email);
 });
 

@@ -30,3 +30,37 @@ export async function screenshot(page: Page, testInfo: TestInfo, label: string):
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+export const PASSPHRASE = 'a wallet passphrase';
+
+/** Signs up through the page; the browser context then holds the session cookie. */
+export async function signUp(page: Page, testInfo: TestInfo, label: string): Promise<string> {
+  const email = uniqueEmail(label, testInfo);
+  await page.goto('/signup');
+  await ready(page, testInfo);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/setup$/);
+  return email;
+}
+
+/** Sends a JSON API request with the page's session cookie; fails the test on an error. */
+export async function api(page: Page, method: 'POST' | 'PUT' | 'GET', path: string, data?: object) {
+  const response = await page.request.fetch(path, { method, data });
+  expect(response.ok(), `${method} ${path}: ${await response.text()}`).toBeTruthy();
+  return response.json();
+}
+
+/** Full-page screenshots at desktop and phone widths, in light and dark. */
+export async function screenshotAll(page: Page, testInfo: TestInfo, label: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [width, height] of [[1280, 800], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await screenshot(page, testInfo, `${label}-${width}-${scheme}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+}

@@ -42,7 +42,7 @@ pub fn TextField(
     label: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] inputmode: Option<&'static str>,
     /// The value to show in the field when the page is first drawn.
     #[prop(optional, into)]
@@ -53,19 +53,23 @@ pub fn TextField(
     #[prop(optional)] minlength: Option<u32>,
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(default = true)] required: bool,
+    /// The input's id, when a page has two forms with a field of the same name.
+    #[prop(optional, into)]
+    id: Option<String>,
     /// A handle on the input, for forms that need to reach it (to clear a password, say).
     #[prop(optional)]
     node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
-    let input_id = format!("field-{name}");
+    let input_id = id.unwrap_or_else(|| format!("field-{name}"));
     let hint_id = format!("{input_id}-hint");
     let error_id = format!("{input_id}-error");
     let described_by = {
         let hint_id = hint_id.clone();
         let error_id = error_id.clone();
+        let has_hint = hint.is_some();
         move || {
             let mut ids = Vec::new();
-            if hint.is_some() {
+            if has_hint {
                 ids.push(hint_id.clone());
             }
             if error.get().is_some() {

@@ -1,86 +1,101 @@
-//! The signed-in home page: where the person stands on Twofold's one path.
+//! The overview at `/`: the wallet and the primary model side by side, open holds, and the
+//! next sensible action with its reason.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
-use crate::auth::{Account, current_account};
-use crate::components::PageFrame;
+use crate::components::{Money, SignedIn};
+use crate::overview::{Overview, load_overview};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| current_account());
+    let overview = Resource::new(|| (), |_| load_overview());
 
     view! {
         <Title text="Overview · Twofold"/>
-        <Suspense>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(account)) => view! { <Overview account/> }.into_any(),
-                    _ => view! { <Redirect path="/login"/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <SignedIn>
+            <div class="page-heading">
+                <h1>"Your overview"</h1>
+                <p class="lede">
+                    "Two layers, never mixed: the " <strong>"wallet"</strong>
+                    " that money enters, and the " <strong>"model funding"</strong>
+                    " prepared for one model, which pays for its usage."
+                </p>
+            </div>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(data) => view! { <OverviewContent data/> }.into_any(),
+                        Err(error) => {
+                            view! { <p class="form-alert" role="alert">{error.message}</p> }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </SignedIn>
     }
 }
 
-/// The steps of the path DESIGN.md sets out, in order.
-const PATH_STEPS: [(&str, &str); 6] = [
-    ("Create an account", "Done. You are signed in."),
-    (
-        "Set up your wallet",
-        "Choose a wallet passphrase and an auto-lock timeout. The wallet is where your money enters Twofold; it is the one step everyone needs.",
-    ),
-    (
-        "Recharge the wallet",
-        "Add money from a funding source. The sandbox source uses test money.",
-    ),
-    (
-        "Pick one primary model",
-        "One model first keeps your money in one place until real usage shows you need another.",
-    ),
-    (
-        "Prepare initial funds",
-        "Move at least the model's minimum initial amount from the wallet into the model's funding.",
-    ),
-    (
-        "Top up from real consumption",
-        "Once usage starts, top up or refund according to what the model actually spends.",
-    ),
-];
-
 #[component]
-fn Overview(account: Account) -> impl IntoView {
-    view! {
-        <PageFrame account=Some(account.clone())>
-            <section class="card">
-                <h1>"Your overview"</h1>
-                <p class="lede">
-                    "Twofold funds your AI model use in two layers: a "
-                    <strong>"wallet"</strong>
-                    " that money enters, and "
-                    <strong>"model funding"</strong>
-                    " prepared for one model at a time. Here is the path, step by step."
-                </p>
-                <ol class="path-steps" data-test="path-steps">
-                    {PATH_STEPS
-                        .iter()
-                        .enumerate()
-                        .map(|(index, (title, body))| {
-                            let done = index == 0;
-                            view! {
-                                <li class="path-step" class:path-step-done=done>
-                                    <span class="path-step-title">
-                                        {*title}
-                                        {done.then(|| view! { <span class="visually-hidden">" (done)"</span> })}
-                                    </span>
-                                    <span class="path-step-body">{*body}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ol>
+fn OverviewContent(data: Overview) -> impl IntoView {
+    let currency = data.wallet.as_ref().map(|w| w.currency.clone()).unwrap_or_default();
+    let next = data.next.map(|next| {
+        view! {
+            <section class="card next-action" aria-labelledby="next-heading" data-test="next-action">
+                <h2 id="next-heading">"Next"</h2>
+                <p>{next.reason}</p>
+                <a class="button button-primary button-inline" href=next.href>{next.label}</a>
             </section>
-        </PageFrame>
+        }
+    });
+    let wallet = data.wallet.map(|wallet| {
+        let lock = if wallet.locked { "Locked" } else { "Unlocked" };
+        view! {
+            <div class="layer layer-wallet">
+                <span class="layer-label">"Wallet balance"</span>
+                <span class="layer-figure" data-test="overview-wallet">
+                    <Money amount=wallet.balance currency=wallet.currency.clone()/>
+                </span>
+                <span class="layer-note">
+                    {lock} ". Money here can fund any model or be withdrawn. "
+                    <a href="/wallet">"Wallet"</a>
+                </span>
+            </div>
+        }
+    });
+    let primary = data.primary.map(|primary| {
+        let holds = match primary.open_holds {
+            0 => "No requests in flight.".to_owned(),
+            1 => format!("One request in flight holds {} {currency}.", primary.held),
+            n => format!("{n} requests in flight hold {} {currency}.", primary.held),
+        };
+        view! {
+            <div class="layer layer-model">
+                <span class="layer-label">{format!("{} balance (primary)", primary.name)}</span>
+                <span class="layer-figure" data-test="overview-model">
+                    <Money amount=primary.balance currency=currency.clone()/>
+                </span>
+                <span class="layer-note">
+                    "Prepared for this model; its usage is paid from here. " {holds}
+                </span>
+            </div>
+            <div class="layer layer-refundable">
+                <span class="layer-label">"Refundable now"</span>
+                <span class="layer-figure" data-test="overview-refundable">
+                    <Money amount=primary.refundable currency=currency.clone()/>
+                </span>
+                <span class="layer-note">
+                    "What could go back to the wallet now: the balance less recent fundings and held amounts."
+                </span>
+            </div>
+        }
+    });
+
+    view! {
+        {next}
+        <section class="card" aria-label="Balances">
+            <div class="layers layers-three">{wallet} {primary}</div>
+        </section>
     }
 }

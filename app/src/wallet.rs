@@ -1,0 +1,278 @@
+//! The wallet's server functions: set up, lock and unlock, recharge and withdraw, and the data
+//! the wallet page and the wizard show. A money action refused because the wallet is locked
+//! keeps what was asked for, so the unlock form can carry it out after unlocking.
+
+use leptos::server;
+use serde::{Deserialize, Serialize};
+
+use crate::error::FormError;
+#[cfg(feature = "ssr")]
+use crate::ssr;
+use crate::views::{EntryRow, Moved, WalletView};
+
+/// Everything the wallet page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletPage {
+    /// `None` until the wallet is set up.
+    pub wallet: Option<WalletView>,
+    pub recent_entries: Vec<EntryRow>,
+    /// Fresh idempotency tokens for the money forms.
+    pub recharge_key: String,
+    pub withdraw_key: String,
+    /// The configured funding source is the sandbox: its money is test money.
+    pub test_money: bool,
+}
+
+/// How many entries the wallet page lists.
+pub const RECENT_ENTRIES: u32 = 10;
+
+#[server(prefix = "/fn", endpoint = "load_wallet_page")]
+pub async fn load_wallet_page() -> Result<WalletPage, FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+    let user = caller.user.id;
+
+    let wallet = match state.funding.wallet(user).await {
+        Ok(wallet) => Some(wallet_view(&state, &wallet)),
+        Err(funding::FundingError::WalletNotFound) => None,
+        Err(error) => return Err(ssr::funding_error(error)),
+    };
+    let query = funding::EntryQuery { limit: Some(RECENT_ENTRIES), ..Default::default() };
+    let page = state.funding.list_entries(user, &query).await.map_err(ssr::funding_error)?;
+    let recent_entries = page
+        .entries
+        .iter()
+        .filter(|entry| moves_wallet(entry.kind))
+        .map(|entry| ssr::entry_row(&state, entry, adds_to_wallet(entry.kind)))
+        .collect();
+
+    Ok(WalletPage {
+        wallet,
+        recent_entries,
+        recharge_key: ssr::new_idempotency_token(),
+        withdraw_key: ssr::new_idempotency_token(),
+        test_money: true,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn moves_wallet(kind: funding::EntryKind) -> bool {
+    use funding::EntryKind::*;
+    matches!(kind, Recharge | Withdrawal | Funding | Refund)
+}
+
+#[cfg(feature = "ssr")]
+fn adds_to_wallet(kind: funding::EntryKind) -> bool {
+    matches!(kind, funding::EntryKind::Recharge | funding::EntryKind::Refund)
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn wallet_view(state: &crate::state::AppState, wallet: &funding::Wallet) -> WalletView {
+    WalletView {
+        currency: wallet.currency.clone(),
+        balance: ssr::amount(state, wallet.balance),
+        balance_is_zero: wallet.balance.is_zero(),
+        locked: wallet.locked,
+        auto_lock_minutes: wallet.auto_lock_minutes,
+        unlocked_until: wallet.unlocked_until.map(ssr::moment),
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "create_wallet")]
+pub async fn create_wallet(
+    passphrase: String,
+    passphrase_confirmation: String,
+    auto_lock_minutes: String,
+) -> Result<(), FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+    let keep = |error: FormError| error.keep("auto_lock_minutes", auto_lock_minutes.trim());
+
+    if passphrase != passphrase_confirmation {
+        let error = FormError::new(
+            "passphrase_mismatch",
+            "The two passphrases differ. Type the same passphrase twice.",
+        )
+        .with_field(Some("passphrase_confirmation"));
+        return Err(keep(ssr::reject(error, http::StatusCode::BAD_REQUEST)));
+    }
+    let minutes = parse_minutes(&auto_lock_minutes).map_err(keep)?;
+
+    state
+        .funding
+        .create_wallet(caller.user.id, &passphrase, Some(minutes))
+        .await
+        .map_err(|error| keep(ssr::funding_error(error)))?;
+    leptos_axum::redirect("/setup");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn parse_minutes(input: &str) -> Result<u32, FormError> {
+    input.trim().parse::<u32>().map_err(|_| {
+        let error = FormError::new(
+            "invalid_auto_lock_minutes",
+            "Auto-lock must be a whole number of minutes from 1 to 60.",
+        )
+        .with_field(Some("auto_lock_minutes"));
+        ssr::reject(error, http::StatusCode::BAD_REQUEST)
+    })
+}
+
+#[server(prefix = "/fn", endpoint = "lock_wallet")]
+pub async fn lock_wallet() -> Result<(), FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+
+    state.funding.lock_wallet(caller.user.id).await.map_err(ssr::funding_error)?;
+    Ok(())
+}
+
+#[server(prefix = "/fn", endpoint = "set_auto_lock")]
+pub async fn set_auto_lock(auto_lock_minutes: String) -> Result<(), FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+
+    let minutes = parse_minutes(&auto_lock_minutes)?;
+    state
+        .funding
+        .set_auto_lock_minutes(caller.user.id, minutes)
+        .await
+        .map_err(ssr::funding_error)?;
+    Ok(())
+}
+
+/// A money action that a locked wallet interrupted, to carry out once it is unlocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WalletAction {
+    Recharge,
+    Withdraw,
+}
+
+impl WalletAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recharge => "recharge",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "recharge" => Some(Self::Recharge),
+            "withdraw" => Some(Self::Withdraw),
+            _ => None,
+        }
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "recharge_wallet")]
+pub async fn recharge_wallet(amount: String, idempotency_key: String) -> Result<Moved, FormError> {
+    move_wallet_money(WalletAction::Recharge, &amount, &idempotency_key).await
+}
+
+#[server(prefix = "/fn", endpoint = "withdraw_from_wallet")]
+pub async fn withdraw_from_wallet(
+    amount: String,
+    idempotency_key: String,
+) -> Result<Moved, FormError> {
+    move_wallet_money(WalletAction::Withdraw, &amount, &idempotency_key).await
+}
+
+/// Unlocks the wallet and, when a money action was interrupted by the lock, carries it out
+/// with what the person had typed.
+#[server(prefix = "/fn", endpoint = "unlock_wallet")]
+pub async fn unlock_wallet(
+    passphrase: String,
+    resume_action: Option<String>,
+    resume_amount: Option<String>,
+    resume_key: Option<String>,
+) -> Result<Option<Moved>, FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+    let resume = resume_action.as_deref().and_then(WalletAction::parse);
+    let keep_resume = |error: FormError| match resume {
+        Some(action) => error
+            .keep("resume_action", action.as_str())
+            .keep("amount", resume_amount.as_deref().unwrap_or_default())
+            .keep("idempotency_key", resume_key.as_deref().unwrap_or_default()),
+        None => error,
+    };
+
+    state
+        .funding
+        .unlock_wallet(caller.user.id, &passphrase)
+        .await
+        .map_err(|error| keep_resume(ssr::funding_error(error)))?;
+
+    match (resume, resume_amount, resume_key) {
+        (Some(action), Some(amount), Some(key)) => {
+            move_wallet_money(action, &amount, &key).await.map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Recharges or withdraws; on failure the error keeps the amount and the token, and names the
+/// action, so a locked wallet can be unlocked in place and the action resumed.
+#[cfg(feature = "ssr")]
+async fn move_wallet_money(
+    action: WalletAction,
+    amount: &str,
+    idempotency_key: &str,
+) -> Result<Moved, FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+    let keep = |error: FormError| {
+        error
+            .keep("resume_action", action.as_str())
+            .keep("amount", amount.trim())
+            .keep("idempotency_key", idempotency_key)
+    };
+
+    let key = ssr::idempotency_key(idempotency_key).map_err(keep)?;
+    let rules = state.funding.settings().amount_rules();
+    let parsed = funding::parse_amount(amount, &rules).map_err(|error| {
+        let form_error = FormError::new("invalid_amount", error.to_string()).with_field(Some("amount"));
+        keep(ssr::reject(form_error, http::StatusCode::BAD_REQUEST))
+    })?;
+
+    let user = caller.user.id;
+    let movement = match action {
+        WalletAction::Recharge => state.funding.recharge_wallet(user, parsed, Some(key)).await,
+        WalletAction::Withdraw => state.funding.withdraw_from_wallet(user, parsed, Some(key)).await,
+    }
+    .map_err(|error| keep(ssr::funding_error(error)))?;
+
+    let moved = ssr::amount(&state, movement.amount);
+    let balance = ssr::amount(&state, movement.wallet.balance);
+    let currency = &movement.wallet.currency;
+    let message = match action {
+        WalletAction::Recharge => format!(
+            "Recharged {moved} {currency} of test money from the sandbox. Wallet balance: {balance} {currency}."
+        ),
+        WalletAction::Withdraw => format!(
+            "Withdrew {moved} {currency} back to the sandbox. Wallet balance: {balance} {currency}."
+        ),
+    };
+    Ok(Moved { message })
+}
+
+/// Skips an optional step of the setup path for now.
+#[server(prefix = "/fn", endpoint = "skip_setup_step")]
+pub async fn skip_setup_step(step: String) -> Result<(), FormError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+
+    let step = match step.as_str() {
+        "recharge" => funding::SkippableStep::Recharge,
+        "fund" => funding::SkippableStep::Fund,
+        _ => {
+            let error = FormError::new("invalid_form", "That step cannot be skipped.");
+            return Err(ssr::reject(error, http::StatusCode::BAD_REQUEST));
+        }
+    };
+    state.funding.skip_setup_step(caller.user.id, step).await.map_err(ssr::funding_error)?;
+    leptos_axum::redirect("/setup");
+    Ok(())
+}

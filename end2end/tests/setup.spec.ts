@@ -1,0 +1,94 @@
+import { expect, test } from '@playwright/test';
+import { PASSPHRASE, ready, screenshotAll, signUp } from './support';
+
+test('a new user walks the whole setup path', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'wizard');
+  await ready(page, testInfo);
+  const indicator = page.locator('[data-test="step-indicator"]');
+  await expect(indicator.locator('[aria-current="step"]')).toContainText('Wallet');
+  await expect(page.getByText('This is the one step everyone needs.')).toBeVisible();
+  await screenshotAll(page, testInfo, 'setup-wallet');
+
+  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
+  await page.getByLabel('Auto-lock after (minutes)').fill('10');
+  await page.getByRole('button', { name: 'Create wallet' }).click();
+
+  await expect(indicator.locator('[aria-current="step"]')).toContainText('Recharge');
+  await expect(page.getByText('test money').first()).toBeVisible();
+  await ready(page, testInfo);
+  await screenshotAll(page, testInfo, 'setup-recharge');
+  await page.getByLabel('Amount').fill('100');
+  await page.getByRole('button', { name: 'Recharge wallet' }).click();
+
+  await expect(indicator.locator('[aria-current="step"]')).toContainText('Model');
+  await expect(page.getByText('Start with one model.')).toBeVisible();
+  await ready(page, testInfo);
+  await screenshotAll(page, testInfo, 'setup-model');
+  const firstCard = page.locator('[data-test="model-cards"] li').first();
+  const modelName = (await firstCard.getByRole('heading').textContent()) ?? '';
+  await firstCard.getByRole('button').click();
+
+  await expect(indicator.locator('[aria-current="step"]')).toContainText('Fund');
+  await expect(page.locator('[data-test="fund-layers"]')).toContainText('100.00');
+  await expect(page.locator('[data-test="fee-and-total"]')).toContainText('the wallet pays');
+  await ready(page, testInfo);
+  await screenshotAll(page, testInfo, 'setup-fund');
+  const amount = page.getByLabel('Amount to fund');
+  const minimum = await amount.inputValue();
+  expect(Number(minimum)).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Fund model' }).click();
+
+  await expect(indicator.locator('[aria-current="step"]')).toContainText('Done');
+  const numbers = page.locator('[data-test="done-numbers"]');
+  await expect(numbers).toContainText('Wallet balance');
+  await expect(numbers).toContainText(`${modelName} balance`);
+  await expect(numbers).toContainText(minimum);
+  await expect(numbers).toContainText('Refundable now');
+  await ready(page, testInfo);
+  await screenshotAll(page, testInfo, 'setup-done');
+
+  await page.getByRole('link', { name: 'Go to your overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
+  await expect(page.locator('[data-test="overview-model"]')).toContainText(minimum);
+  await ready(page, testInfo);
+  await screenshotAll(page, testInfo, 'overview');
+});
+
+test('the optional steps can be skipped and the path resumes where it was left', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'skipper');
+  await ready(page, testInfo);
+  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create wallet' }).click();
+  const current = page.locator('[data-test="step-indicator"] [aria-current="step"]');
+  await expect(current).toContainText('Recharge');
+
+  await page.goto('/');
+  await page.goto('/setup');
+  await expect(current).toContainText('Recharge');
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Skip for now' }).click();
+
+  await expect(current).toContainText('Model');
+  await ready(page, testInfo);
+  await page.locator('[data-test="model-cards"] li').first().getByRole('button').click();
+  await expect(current).toContainText('Fund');
+  await expect(page.locator('[data-test="shortfall"]')).toContainText('short of the minimum');
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Skip for now' }).click();
+
+  await expect(current).toContainText('Done');
+});
+
+test('two different passphrases are refused at the field', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'mismatch');
+  await ready(page, testInfo);
+  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Wallet passphrase, again').fill(`${PASSPHRASE}!`);
+  await page.getByLabel('Auto-lock after (minutes)').fill('15');
+  await page.getByRole('button', { name: 'Create wallet' }).click();
+
+  await expect(page.locator('[data-test="error-passphrase_confirmation"]')).toContainText('differ');
+  await expect(page.getByLabel('Auto-lock after (minutes)')).toHaveValue('15');
+});
