@@ -109,6 +109,9 @@ pub struct WaterfallView {
     pub refundable_is_zero: bool,
     /// Whether less than the whole balance is refundable now.
     pub refundable_below_balance: bool,
+    /// Whether recent fundings and holds add up to more than the balance (usage has spent
+    /// part of a recent funding), so the parts do not subtract to the refundable amount.
+    pub parts_exceed_balance: bool,
     /// When more becomes refundable if nothing else happens.
     pub next_refundable_at: Option<String>,
     pub bar: Vec<BarSegment>,
@@ -526,6 +529,10 @@ mod build {
             refundable: ssr::amount(state, funding.refundable),
             refundable_is_zero: funding.refundable.is_zero(),
             refundable_below_balance: funding.refundable < funding.balance,
+            parts_exceed_balance: funding
+                .held
+                .checked_add(funding.recently_funded)
+                .map_or(true, |parts| parts > funding.balance),
             next_refundable_at: funding.next_refundable_at().map(ssr::moment),
             bar: bar(funding),
             refund_token: ssr::new_idempotency_token(),

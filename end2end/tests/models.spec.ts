@@ -142,6 +142,7 @@ test('a locked wallet refuses funding and points to the wallet page', async ({ p
 
   await page.goto(`/models/${MODEL}`);
   await ready(page, testInfo);
+  await expect(byTest(page, 'wallet-locked-note')).toContainText('Your wallet is locked');
   await page.getByLabel('Amount to fund (USD)').fill('5.00');
   await page.getByRole('button', { name: 'Fund this model' }).click();
 

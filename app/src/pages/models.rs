@@ -51,6 +51,9 @@ fn Catalog(view: CatalogView) -> impl IntoView {
                 ". It stays in the wallet until you fund a model. See what each model could refund on the "
                 <a href="/refunds">"refunds page"</a> "."
             </p>
+            <p class="subtle">
+                "On each card, the model balance is the money prepared for that model and refundable now is the part a refund could move back to the wallet at this moment. The minimum initial amount is the least a first funding may move, the minimum top-up amount the least for each later one. Prices are per million tokens."
+            </p>
         </section>
         <ul class="model-grid" data-test="model-list">
             {view
@@ -362,6 +365,16 @@ fn FundSection(view: ModelDetailView, fund: ServerAction<FundModel>) -> impl Int
                             {format!(
                                 "You already fund {primary} as your primary model. Most people do better with one model until real usage shows a need for another; funding this one as well is allowed.",
                             )}
+                        </p>
+                    }
+                })}
+            {(view.wallet_exists && view.wallet_locked)
+                .then(|| {
+                    view! {
+                        <p class="warning" data-test="wallet-locked-note">
+                            "Your wallet is locked, and funding moves money, so it needs the wallet unlocked. "
+                            <a href="/wallet">"Unlock it on the wallet page"</a>
+                            " first; reading balances works either way."
                         </p>
                     }
                 })}

@@ -231,15 +231,16 @@ pub fn Waterfall(view: WaterfallView, actions: RefundActions) -> impl IntoView {
                 </caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Part"</th>
-                        <th scope="col">"Why"</th>
+                        <th scope="col">"Part, and why"</th>
                         <th scope="col" class="amount-cell">"Amount"</th>
                     </tr>
                 </thead>
                 <tbody>
                     <tr>
-                        <th scope="row">"Model balance"</th>
-                        <td>"Everything prepared for this model, held money included."</td>
+                        <th scope="row">
+                            "Model balance"
+                            <span class="row-note">"Everything prepared for this model, held money included."</span>
+                        </th>
                         <td class="amount-cell">
                             <Money amount=view.balance.clone() currency=currency.clone()/>
                         </td>
@@ -250,11 +251,13 @@ pub fn Waterfall(view: WaterfallView, actions: RefundActions) -> impl IntoView {
                         .map(|locked| {
                             view! {
                                 <tr class="waterfall-locked" data-test="locked-funding">
-                                    <th scope="row">"Recent funding"</th>
-                                    <td>
-                                        "Inside the lock window; refundable from "
-                                        <time>{locked.refundable_at.clone()}</time> "."
-                                    </td>
+                                    <th scope="row">
+                                        "Recent funding"
+                                        <span class="row-note">
+                                            "Inside the lock window; refundable from "
+                                            <time>{locked.refundable_at.clone()}</time> "."
+                                        </span>
+                                    </th>
                                     <td class="amount-cell">
                                         <Money amount=locked.amount.clone() currency=currency.clone() sign="−"/>
                                     </td>
@@ -268,11 +271,13 @@ pub fn Waterfall(view: WaterfallView, actions: RefundActions) -> impl IntoView {
                         .map(|hold| {
                             view! {
                                 <tr class="waterfall-held" data-test="open-hold">
-                                    <th scope="row">"Open hold"</th>
-                                    <td>
-                                        "Reserved for a request in flight; settled, released or expired by "
-                                        <time>{hold.expires_at.clone()}</time> "."
-                                    </td>
+                                    <th scope="row">
+                                        "Open hold"
+                                        <span class="row-note">
+                                            "Reserved for a request in flight; settled, released or expired by "
+                                            <time>{hold.expires_at.clone()}</time> "."
+                                        </span>
+                                    </th>
                                     <td class="amount-cell">
                                         <Money amount=hold.amount.clone() currency=currency.clone() sign="−"/>
                                     </td>
@@ -283,8 +288,10 @@ pub fn Waterfall(view: WaterfallView, actions: RefundActions) -> impl IntoView {
                 </tbody>
                 <tfoot>
                     <tr>
-                        <th scope="row">"Refundable now"</th>
-                        <td>"What a refund can move to your wallet at this moment."</td>
+                        <th scope="row">
+                            "Refundable now"
+                            <span class="row-note">"What a refund can move to your wallet at this moment."</span>
+                        </th>
                         <td class="amount-cell" data-test="refundable-now">
                             <Money amount=view.refundable.clone() currency=currency.clone()/>
                         </td>
@@ -366,6 +373,15 @@ fn RefundExplanation(view: WaterfallView, locked_count: usize, hold_count: usize
                         {format!(
                             "Less than the balance is refundable now because {reasons}. That is a stage, not an error: each amount becomes refundable by itself when its moment comes, and nothing needs doing.",
                         )}
+                    </p>
+                }
+            })}
+        {view
+            .parts_exceed_balance
+            .then(|| {
+                view! {
+                    <p data-test="parts-exceed">
+                        "Usage has already spent part of the recent fundings, so the parts above add up to more than the balance; refundable now never goes below zero."
                     </p>
                 }
             })}
