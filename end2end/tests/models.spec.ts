@@ -1,5 +1,6 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { PASSWORD, ready, screenshot, uniqueEmail } from './support';
+import { PASSWORD, jsEnabled, ready, screenshot, uniqueEmail } from './support';
 
 // Claude Haiku 4.5 in the built-in catalog: minimum initial amount 5.00, minimum top-up 2.00,
 // 1.00 per million input tokens and 5.00 per million output tokens.
@@ -42,6 +43,14 @@ async function fundingEntries(page: Page, model: string): Promise<unknown[]> {
 }
 
 const byTest = (page: Page, name: string) => page.locator(`[data-test="${name}"]`);
+
+async function placeHold(page: Page, userId: string, amount: string): Promise<void> {
+  const hold = await page.request.post('/api/v1/holds', {
+    headers: { ...json, Authorization: `Bearer ${process.env.TWOFOLD_METERING_TOKEN}` },
+    data: { user_id: userId, model_id: MODEL, amount, ttl_seconds: 600 },
+  });
+  expect(hold.status()).toBe(201);
+}
 
 test('funding below the minimum is refused at the field, at the minimum it goes through, then a top-up', async ({ page }, testInfo) => {
   await newUserWithWallet(page, testInfo);
@@ -194,6 +203,11 @@ test('usage shows in the consumption chart with an average, days left and a sugg
   await expect(haiku.locator('[data-test="model-balance"]')).toContainText('8.00');
   await screenshot(page, testInfo, 'models');
 
+  // An open hold shows as its own part of the waterfall.
+  await placeHold(page, me.user.id, '1.00');
+  await page.goto(`/models/${MODEL}`);
+  await expect(byTest(page, 'open-hold')).toContainText('Reserved for a request in flight');
+
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, testInfo, 'models-390');
   await page.goto(`/models/${MODEL}`);
@@ -202,4 +216,32 @@ test('usage shows in the consumption chart with an average, days left and a sugg
   await page.goto('/refunds');
   await ready(page, testInfo);
   await screenshot(page, testInfo, 'refunds-390');
+});
+
+test.describe('accessibility', () => {
+  // axe is injected into the page; the pages' Content-Security-Policy would otherwise refuse it.
+  test.use({ bypassCSP: true });
+
+  test('the catalog, a funded model page and the refund view have no serious violations', async ({ page }, testInfo) => {
+    test.skip(!jsEnabled(testInfo), 'axe runs as a script inside the page');
+    await newUserWithWallet(page, testInfo);
+    expect((await page.request.put('/api/v1/primary-model', { headers: json, data: { model_id: MODEL } })).status()).toBe(200);
+    await fundThroughApi(page, MODEL, '10.00');
+    const me = await (await page.request.get('/api/v1/me')).json();
+    await placeHold(page, me.user.id, '1.00');
+
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const path of ['/models', `/models/${MODEL}`, '/refunds']) {
+        await page.goto(path);
+        await ready(page, testInfo);
+        const results = await new AxeBuilder({ page }).analyze();
+        const serious = results.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        expect(serious, `${path} (${scheme})`).toEqual([]);
+      }
+      await screenshot(page, testInfo, `refunds-with-hold-${scheme}`);
+    }
+  });
 });
