@@ -362,6 +362,13 @@ fn RefundExplanation(view: WaterfallView, locked_count: usize, hold_count: usize
         (false, true) => "open holds reserve money for requests in flight",
         (false, false) => "",
     };
+    let resolution = match (locked_count > 0, hold_count > 0) {
+        (true, true) => {
+            "each recent funding becomes refundable when its lock window ends, and each hold gives back what it does not charge once it is settled, released or expires"
+        }
+        (true, false) => "each recent funding becomes refundable when its lock window ends",
+        _ => "each hold gives back what it does not charge once it is settled, released or expires",
+    };
     let stage = view.refundable_below_balance && !view.balance_is_zero;
     let next = view.next_refundable_at.clone();
 
@@ -371,7 +378,7 @@ fn RefundExplanation(view: WaterfallView, locked_count: usize, hold_count: usize
                 view! {
                     <p class="stage-note" data-test="stage-note">
                         {format!(
-                            "Less than the balance is refundable now because {reasons}. That is a stage, not an error: each amount becomes refundable by itself when its moment comes, and nothing needs doing.",
+                            "Less than the balance is refundable now because {reasons}. That is a stage, not an error, and nothing needs doing: {resolution}.",
                         )}
                     </p>
                 }
