@@ -465,13 +465,16 @@ mod build {
         let decimals = state.funding.settings().display_decimals.min(6);
         let step = 10_i64.pow(6 - decimals);
         let micros = value.micros();
-        let rounded = micros.div_euclid(step) * step
-            + if micros.rem_euclid(step) == 0 {
-                0
-            } else {
-                step
-            };
-        Amount::from_micros(rounded).unwrap_or(value)
+        if micros.rem_euclid(step) == 0 {
+            return value;
+        }
+        // Checked, so an amount at the edge of the ledger's range stays as it is.
+        micros
+            .div_euclid(step)
+            .checked_add(1)
+            .and_then(|steps| steps.checked_mul(step))
+            .and_then(Amount::from_micros)
+            .unwrap_or(value)
     }
 
     /// The stacked bar: refundable first, then open holds, then recent fundings, each cut
@@ -591,16 +594,19 @@ mod build {
             .map(|day| day.spent)
             .max()
             .unwrap_or(Amount::ZERO);
-        let total_micros: i64 = spend.iter().map(|day| day.spent.micros()).sum();
-        let recent_micros: i64 = spend
+        // Days of spend are parts of balances the ledger holds, so their sums stay far from
+        // the limits; saturating keeps a corrupt row from panicking the page regardless.
+        let total_micros = spend
+            .iter()
+            .fold(0_i64, |sum, day| sum.saturating_add(day.spent.micros()));
+        let recent_micros = spend
             .iter()
             .rev()
             .take(AVERAGE_DAYS as usize)
-            .map(|day| day.spent.micros())
-            .sum();
+            .fold(0_i64, |sum, day| sum.saturating_add(day.spent.micros()));
         // Rounded up, so the forecast errs towards running out sooner.
-        let average_micros =
-            (recent_micros + i64::from(AVERAGE_DAYS) - 1) / i64::from(AVERAGE_DAYS);
+        let average_micros = recent_micros.div_euclid(i64::from(AVERAGE_DAYS))
+            + i64::from(recent_micros.rem_euclid(i64::from(AVERAGE_DAYS)) != 0);
         let average = Amount::from_micros(average_micros).unwrap_or(Amount::ZERO);
         let available = funding.available();
         let days_left = (average_micros > 0).then(|| available.micros() / average_micros);
