@@ -7,27 +7,32 @@
 // Leptos views are deeply nested types; the default limit is too low for the larger pages.
 #![recursion_limit = "256"]
 
+pub mod activity;
 pub mod auth;
 pub mod components;
 pub mod error;
 pub mod models;
 pub mod overview;
 pub mod pages;
+pub mod settings;
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr;
-pub mod views;
-pub mod wallet;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod views;
+pub mod wallet;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::pages::{
+    ActivityPageView, HomePage, LogInPage, NotFoundPage, SettingsPageView, SetupWizard, SignUpPage,
+    WalletPage,
+};
 use crate::pages::{ModelPage, ModelsPage, RefundsPage};
-use crate::pages::{HomePage, LogInPage, NotFoundPage, SetupWizard, SignUpPage, WalletPage};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,6 +79,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/refunds") view=RefundsPage ssr=SsrMode::Async/>
                 <Route path=path!("/wallet") view=WalletPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupWizard ssr=SsrMode::Async/>
+                <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=SettingsPageView ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

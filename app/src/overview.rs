@@ -40,7 +40,10 @@ pub async fn load_overview() -> Result<Overview, FormError> {
     let user = caller.user.id;
     let funding = &state.funding;
 
-    let progress = funding.setup_progress(user).await.map_err(ssr::funding_error)?;
+    let progress = funding
+        .setup_progress(user)
+        .await
+        .map_err(ssr::funding_error)?;
     let wallet = match funding.wallet(user).await {
         Ok(wallet) => Some(wallet),
         Err(funding::FundingError::WalletNotFound) => None,
@@ -48,7 +51,10 @@ pub async fn load_overview() -> Result<Overview, FormError> {
     };
     let primary = match &progress.setup.primary_model_id {
         Some(model_id) => {
-            let view = funding.model_funding(user, model_id).await.map_err(ssr::funding_error)?;
+            let view = funding
+                .model_funding(user, model_id)
+                .await
+                .map_err(ssr::funding_error)?;
             let name = funding
                 .catalog()
                 .model(model_id)
@@ -60,7 +66,9 @@ pub async fn load_overview() -> Result<Overview, FormError> {
 
     let next = next_action(&state, wallet.as_ref(), primary.as_ref());
     Ok(Overview {
-        wallet: wallet.as_ref().map(|wallet| crate::wallet::wallet_view(&state, wallet)),
+        wallet: wallet
+            .as_ref()
+            .map(|wallet| crate::wallet::wallet_view(&state, wallet)),
         primary: primary.map(|(name, view)| PrimaryFunding {
             id: view.model_id.to_string(),
             name,

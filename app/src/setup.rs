@@ -57,7 +57,10 @@ pub async fn load_setup_page() -> Result<SetupPage, FormError> {
     let funding = &state.funding;
     let settings = funding.settings();
 
-    let progress = funding.setup_progress(user).await.map_err(ssr::funding_error)?;
+    let progress = funding
+        .setup_progress(user)
+        .await
+        .map_err(ssr::funding_error)?;
     let wallet = match funding.wallet(user).await {
         Ok(wallet) => Some(wallet),
         Err(funding::FundingError::WalletNotFound) => None,
@@ -79,24 +82,30 @@ pub async fn load_setup_page() -> Result<SetupPage, FormError> {
     let primary = match (&progress.setup.primary_model_id, &wallet) {
         (Some(model_id), Some(wallet)) => {
             let model = funding.catalog().model(model_id).cloned();
-            let view = funding.model_funding(user, model_id).await.map_err(ssr::funding_error)?;
+            let view = funding
+                .model_funding(user, model_id)
+                .await
+                .map_err(ssr::funding_error)?;
             model.map(|model| primary_model(&state, &model, &view, wallet.balance))
         }
         _ => None,
     };
-    let fee_rule = (!settings.funding_fee_flat.is_zero() || !settings.funding_fee_percent.is_zero())
-        .then(|| {
-            format!(
-                "Each funding costs a fee of {} {} plus {}% of the amount, paid from the wallet.",
-                ssr::amount(&state, settings.funding_fee_flat),
-                settings.currency,
-                settings.funding_fee_percent.normalize()
-            )
-        });
+    let fee_rule = (!settings.funding_fee_flat.is_zero()
+        || !settings.funding_fee_percent.is_zero())
+    .then(|| {
+        format!(
+            "Each funding costs a fee of {} {} plus {}% of the amount, paid from the wallet.",
+            ssr::amount(&state, settings.funding_fee_flat),
+            settings.currency,
+            settings.funding_fee_percent.normalize()
+        )
+    });
 
     Ok(SetupPage {
         step: progress.current_step().as_str().to_owned(),
-        wallet: wallet.as_ref().map(|wallet| crate::wallet::wallet_view(&state, wallet)),
+        wallet: wallet
+            .as_ref()
+            .map(|wallet| crate::wallet::wallet_view(&state, wallet)),
         models,
         primary,
         recharge_key: ssr::new_idempotency_token(),
@@ -121,7 +130,9 @@ fn primary_model(
     )
     .unwrap_or(funding::Amount::MAX);
     let total = minimum.checked_add(fee).unwrap_or(funding::Amount::MAX);
-    let shortfall = total.checked_sub(wallet_balance).filter(|short| !short.is_zero());
+    let shortfall = total
+        .checked_sub(wallet_balance)
+        .filter(|short| !short.is_zero());
     PrimaryModel {
         id: model.id.to_string(),
         name: model.name.clone(),
@@ -152,7 +163,11 @@ pub async fn pick_primary_model(model_id: String) -> Result<(), FormError> {
     let caller = ssr::require_caller()?;
 
     let model = funding::ids::ModelId(model_id);
-    state.funding.set_primary_model(caller.user.id, &model).await.map_err(ssr::funding_error)?;
+    state
+        .funding
+        .set_primary_model(caller.user.id, &model)
+        .await
+        .map_err(ssr::funding_error)?;
     leptos_axum::redirect("/setup");
     Ok(())
 }
@@ -167,7 +182,11 @@ pub async fn fund_primary_model(
     let caller = ssr::require_caller()?;
     let keep = |error: FormError| error.keep("amount", amount.trim());
 
-    let progress = state.funding.setup_progress(caller.user.id).await.map_err(ssr::funding_error)?;
+    let progress = state
+        .funding
+        .setup_progress(caller.user.id)
+        .await
+        .map_err(ssr::funding_error)?;
     let Some(model) = progress.setup.primary_model_id else {
         let error = FormError::new("invalid_form", "Pick a primary model first.");
         return Err(ssr::reject(error, http::StatusCode::CONFLICT));

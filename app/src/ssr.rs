@@ -11,7 +11,6 @@ use leptos_axum::ResponseOptions;
 use crate::error::FormError;
 use crate::state::{AppState, Caller};
 
-
 pub fn state() -> Result<AppState, FormError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("the application state was not provided to a server function");
@@ -51,7 +50,7 @@ pub fn end_session(state: &AppState) {
 
 /// Whether the request is a plain form post from a page without JavaScript: its answer must
 /// stay a redirect back to the page, whatever went wrong.
-fn is_plain_form_post() -> bool {
+pub fn is_plain_form_post() -> bool {
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.headers.get(ACCEPT).cloned())
         .and_then(|accept| accept.to_str().map(|v| v.contains("text/html")).ok())
@@ -83,7 +82,9 @@ pub fn account_error(error: AccountError) -> FormError {
         | AccountError::WeakPassword(_)
         | AccountError::InvalidApiKeyName => StatusCode::BAD_REQUEST,
         AccountError::EmailTaken => StatusCode::CONFLICT,
-        AccountError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        AccountError::InvalidCredentials | AccountError::WrongCurrentPassword => {
+            StatusCode::UNAUTHORIZED
+        }
         AccountError::ApiKeyNotFound => StatusCode::NOT_FOUND,
         AccountError::TooManyAttempts { retry_after } => {
             if let Some(response) = use_context::<ResponseOptions>() {
@@ -142,7 +143,10 @@ pub fn funding_error(error: FundingError) -> FormError {
 pub fn idempotency_key(token: &str) -> Result<IdempotencyKey, FormError> {
     IdempotencyKey::parse(token).map_err(|_| {
         reject(
-            FormError::new("invalid_form", "The form has expired. Reload the page and try again."),
+            FormError::new(
+                "invalid_form",
+                "The form has expired. Reload the page and try again.",
+            ),
             StatusCode::BAD_REQUEST,
         )
     })
@@ -161,12 +165,18 @@ pub fn amount(state: &AppState, value: funding::Amount) -> String {
 /// A moment as pages print it: `2026-12-03 14:05 UTC`.
 pub fn moment(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_else(|_| at.to_string())
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| at.to_string())
 }
 
 /// One ledger entry as a table row. `incoming` says whether it added to the layer the table
 /// is about (the wallet, or a model's funding).
-pub fn entry_row(state: &AppState, entry: &funding::Entry, incoming: bool) -> crate::views::EntryRow {
+pub fn entry_row(
+    state: &AppState,
+    entry: &funding::Entry,
+    incoming: bool,
+) -> crate::views::EntryRow {
     crate::views::EntryRow {
         id: entry.id.to_string(),
         kind: entry.kind.as_str().to_owned(),
@@ -195,4 +205,19 @@ pub fn entry_kind_label(kind: funding::EntryKind) -> &'static str {
         HoldSettled => "Hold settled",
         HoldReleased => "Hold released",
     }
+}
+
+/// For a plain form post, leaves `value` for the page drawn after the redirect.
+pub fn flash_for_next_page(state: &AppState, caller: &Caller, kind: &'static str, value: String) {
+    if let (true, Some(token)) = (is_plain_form_post(), &caller.session_token) {
+        state.flashes.put(token, kind, value);
+    }
+}
+
+/// Takes what a plain form post left for this page.
+pub fn take_flash(state: &AppState, caller: &Caller, kind: &'static str) -> Option<String> {
+    caller
+        .session_token
+        .as_deref()
+        .and_then(|token| state.flashes.take(token, kind))
 }

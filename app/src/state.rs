@@ -22,6 +22,58 @@ pub struct AppState {
     pub metering_token: Option<std::sync::Arc<str>>,
     /// Mark cookies `Secure` (`TWOFOLD_SECURE_COOKIES=1`), for deployments behind HTTPS.
     pub secure_cookies: bool,
+    /// One-time messages for pages drawn again after a plain form post.
+    pub flashes: Flashes,
+}
+
+/// How long a one-time message waits for the page that shows it.
+const FLASH_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// One-time messages for the next page a session draws, kept in memory only.
+///
+/// Without JavaScript, a form post is answered with a redirect back to the page, so a result
+/// that must not travel in the URL (a new API key's secret) waits here, keyed by the session,
+/// until the page after the redirect takes it. Messages expire after a minute and do not
+/// survive a restart: losing one costs a person a reload, never money.
+#[derive(Clone, Debug, Default)]
+pub struct Flashes {
+    inner: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<FlashKey, Flash>>>,
+}
+
+type FlashKey = (String, &'static str);
+
+#[derive(Debug)]
+struct Flash {
+    value: String,
+    left_at: std::time::Instant,
+}
+
+impl Flashes {
+    /// Leaves `value` under `kind` for the session `token`.
+    pub fn put(&self, token: &str, kind: &'static str, value: String) {
+        let mut map = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.retain(|_, flash| flash.left_at.elapsed() < FLASH_LIFETIME);
+        let flash = Flash {
+            value,
+            left_at: std::time::Instant::now(),
+        };
+        map.insert((token.to_owned(), kind), flash);
+    }
+
+    /// Takes the message under `kind` for the session `token`, if one is waiting: it is shown
+    /// once.
+    pub fn take(&self, token: &str, kind: &'static str) -> Option<String> {
+        let mut map = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.remove(&(token.to_owned(), kind))
+            .filter(|flash| flash.left_at.elapsed() < FLASH_LIFETIME)
+            .map(|flash| flash.value)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -37,8 +37,15 @@ pub async fn load_wallet_page() -> Result<WalletPage, FormError> {
         Err(funding::FundingError::WalletNotFound) => None,
         Err(error) => return Err(ssr::funding_error(error)),
     };
-    let query = funding::EntryQuery { limit: Some(RECENT_ENTRIES), ..Default::default() };
-    let page = state.funding.list_entries(user, &query).await.map_err(ssr::funding_error)?;
+    let query = funding::EntryQuery {
+        limit: Some(RECENT_ENTRIES),
+        ..Default::default()
+    };
+    let page = state
+        .funding
+        .list_entries(user, &query)
+        .await
+        .map_err(ssr::funding_error)?;
     let recent_entries = page
         .entries
         .iter()
@@ -63,7 +70,10 @@ fn moves_wallet(kind: funding::EntryKind) -> bool {
 
 #[cfg(feature = "ssr")]
 fn adds_to_wallet(kind: funding::EntryKind) -> bool {
-    matches!(kind, funding::EntryKind::Recharge | funding::EntryKind::Refund)
+    matches!(
+        kind,
+        funding::EntryKind::Recharge | funding::EntryKind::Refund
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -124,7 +134,11 @@ pub async fn lock_wallet() -> Result<(), FormError> {
     let state = ssr::state()?;
     let caller = ssr::require_caller()?;
 
-    state.funding.lock_wallet(caller.user.id).await.map_err(ssr::funding_error)?;
+    state
+        .funding
+        .lock_wallet(caller.user.id)
+        .await
+        .map_err(ssr::funding_error)?;
     Ok(())
 }
 
@@ -233,14 +247,20 @@ async fn move_wallet_money(
     let key = ssr::idempotency_key(idempotency_key).map_err(keep)?;
     let rules = state.funding.settings().amount_rules();
     let parsed = funding::parse_amount(amount, &rules).map_err(|error| {
-        let form_error = FormError::new("invalid_amount", error.to_string()).with_field(Some("amount"));
+        let form_error =
+            FormError::new("invalid_amount", error.to_string()).with_field(Some("amount"));
         keep(ssr::reject(form_error, http::StatusCode::BAD_REQUEST))
     })?;
 
     let user = caller.user.id;
     let movement = match action {
         WalletAction::Recharge => state.funding.recharge_wallet(user, parsed, Some(key)).await,
-        WalletAction::Withdraw => state.funding.withdraw_from_wallet(user, parsed, Some(key)).await,
+        WalletAction::Withdraw => {
+            state
+                .funding
+                .withdraw_from_wallet(user, parsed, Some(key))
+                .await
+        }
     }
     .map_err(|error| keep(ssr::funding_error(error)))?;
 
@@ -272,7 +292,11 @@ pub async fn skip_setup_step(step: String) -> Result<(), FormError> {
             return Err(ssr::reject(error, http::StatusCode::BAD_REQUEST));
         }
     };
-    state.funding.skip_setup_step(caller.user.id, step).await.map_err(ssr::funding_error)?;
+    state
+        .funding
+        .skip_setup_step(caller.user.id, step)
+        .await
+        .map_err(ssr::funding_error)?;
     leptos_axum::redirect("/setup");
     Ok(())
 }

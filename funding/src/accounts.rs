@@ -58,6 +58,8 @@ pub enum AccountError {
         retry_after.whole_minutes().max(1)
     )]
     TooManyAttempts { retry_after: Duration },
+    #[error("The current password is not correct.")]
+    WrongCurrentPassword,
     #[error("Give the API key a name of 1 to {API_KEY_NAME_MAX_CHARS} characters.")]
     InvalidApiKeyName,
     #[error("No such API key.")]
@@ -73,7 +75,7 @@ impl AccountError {
             Self::InvalidEmail => "invalid_email",
             Self::WeakPassword(_) => "weak_password",
             Self::EmailTaken => "email_taken",
-            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::InvalidApiKeyName => "missing_field",
             Self::ApiKeyNotFound => "not_found",
@@ -86,6 +88,7 @@ impl AccountError {
         match self {
             Self::InvalidEmail | Self::EmailTaken => Some("email"),
             Self::WeakPassword(_) => Some("password"),
+            Self::WrongCurrentPassword => Some("current_password"),
             Self::InvalidApiKeyName => Some("name"),
             _ => None,
         }
@@ -385,6 +388,47 @@ impl Accounts {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the password after checking the current one, and ends every other session of
+    /// the user: whoever else held one must log in with the new password.
+    ///
+    /// Errors: `InvalidCredentials` (wrong current password), `WeakPassword`.
+    #[tracing::instrument(skip_all, fields(user.id = %user))]
+    pub async fn change_password(
+        &self,
+        user: UserId,
+        current_session_token: Option<&str>,
+        current_password: &str,
+        new_password: &str,
+    ) -> Result<(), AccountError> {
+        let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
+            .bind(user.0)
+            .fetch_one(self.db.reader())
+            .await?;
+        if !verify_secret(&stored, current_password).await {
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        check_password(new_password)?;
+        let new_hash = hash_secret(new_password).await;
+        let keep = current_session_token.map(sha256_hex).unwrap_or_default();
+
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(&new_hash)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user.0)
+            .bind(&keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+
+        tracing::info!(sessions_ended = ended, "password changed");
         Ok(())
     }
 

@@ -160,15 +160,51 @@ mod tests {
     fn the_step_is_the_first_one_neither_done_nor_skipped() {
         use SetupStep::*;
         let cases = [
-            ("new user", progress(false, false, false, false, false, false), Wallet),
-            ("wallet only", progress(true, false, false, false, false, false), Recharge),
-            ("recharge skipped", progress(true, false, false, false, true, false), Model),
-            ("recharged", progress(true, true, false, false, false, false), Model),
-            ("model chosen", progress(true, true, true, false, false, false), Fund),
-            ("funding skipped", progress(true, true, true, false, false, true), Done),
-            ("funded", progress(true, true, true, true, false, false), Done),
-            ("skips cannot skip the wallet", progress(false, false, false, false, true, true), Wallet),
-            ("a model still has to be picked", progress(true, false, false, false, true, true), Model),
+            (
+                "new user",
+                progress(false, false, false, false, false, false),
+                Wallet,
+            ),
+            (
+                "wallet only",
+                progress(true, false, false, false, false, false),
+                Recharge,
+            ),
+            (
+                "recharge skipped",
+                progress(true, false, false, false, true, false),
+                Model,
+            ),
+            (
+                "recharged",
+                progress(true, true, false, false, false, false),
+                Model,
+            ),
+            (
+                "model chosen",
+                progress(true, true, true, false, false, false),
+                Fund,
+            ),
+            (
+                "funding skipped",
+                progress(true, true, true, false, false, true),
+                Done,
+            ),
+            (
+                "funded",
+                progress(true, true, true, true, false, false),
+                Done,
+            ),
+            (
+                "skips cannot skip the wallet",
+                progress(false, false, false, false, true, true),
+                Wallet,
+            ),
+            (
+                "a model still has to be picked",
+                progress(true, false, false, false, true, true),
+                Model,
+            ),
         ];
         for (name, progress, expected) in cases {
             assert_eq!(progress.current_step(), expected, "{name}");

@@ -72,6 +72,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Application
         ),
         metering_token: config.metering_token.as_deref().map(Arc::from),
         secure_cookies: config.secure_cookies,
+        flashes: Default::default(),
     };
 
     let routes = generate_route_list(App);

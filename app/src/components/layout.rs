@@ -41,6 +41,14 @@ pub fn SignedInHeader(account: Account) -> impl IntoView {
     let log_out = ServerAction::<LogOut>::new();
 
     view! {
+        <nav class="main-nav" aria-label="Main">
+            <a href="/">"Overview"</a>
+            <a href="/wallet">"Wallet"</a>
+            <a href="/models">"Models"</a>
+            <a href="/refunds">"Refunds"</a>
+            <a href="/activity">"Activity"</a>
+            <a href="/settings">"Settings"</a>
+        </nav>
         <div class="header-account">
             <span class="header-email" data-test="account-email">{account.email}</span>
             <ActionForm action=log_out attr:class="inline-form">
@@ -50,26 +58,32 @@ pub fn SignedInHeader(account: Account) -> impl IntoView {
     }
 }
 
-/// The frame of a page for signed-in users: loads the account, sends visitors to the log-in
-/// page, and draws the header and `children` for the account.
+/// The frame of a page for signed-in users: the header shows the account (and sends visitors
+/// to the log-in page); `children` are drawn once, outside the header's suspense, so a page's
+/// own data loads once per render.
 #[component]
-pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+pub fn SignedIn(children: Children) -> impl IntoView {
     let account = Resource::new(|| (), |_| crate::auth::current_account());
 
     view! {
-        <Suspense>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match account.await {
-                        Ok(Some(account)) => {
-                            view! { <PageFrame account=Some(account)>{children()}</PageFrame> }
-                                .into_any()
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="site-header-inner">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"2"</span>
+                    "Twofold"
+                </a>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        match account.await {
+                            Ok(Some(account)) => view! { <SignedInHeader account/> }.into_any(),
+                            _ => view! { <leptos_router::components::Redirect path="/login"/> }
+                                .into_any(),
                         }
-                        _ => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+                    })}
+                </Suspense>
+            </div>
+        </header>
+        <main id="main" class="site-main">{children()}</main>
     }
 }

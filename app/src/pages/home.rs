@@ -39,7 +39,11 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn OverviewContent(data: Overview) -> impl IntoView {
-    let currency = data.wallet.as_ref().map(|w| w.currency.clone()).unwrap_or_default();
+    let currency = data
+        .wallet
+        .as_ref()
+        .map(|w| w.currency.clone())
+        .unwrap_or_default();
     let next = data.next.map(|next| {
         view! {
             <section class="card next-action" aria-labelledby="next-heading" data-test="next-action">

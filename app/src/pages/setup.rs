@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use crate::components::{FormAlert, FormErrors, Money, SignedIn, TextField};
 use crate::pages::wallet::RechargeForm;
 use crate::setup::{
-    PickPrimaryModel, FundPrimaryModel, ModelCard, PrimaryModel, SetupPage, load_setup_page,
+    FundPrimaryModel, ModelCard, PickPrimaryModel, PrimaryModel, SetupPage, load_setup_page,
 };
 use crate::wallet::{CreateWallet, RechargeWallet, SkipSetupStep};
 
@@ -61,7 +61,10 @@ fn WizardContent() -> impl IntoView {
         fund: ServerAction::new(),
         reload: Callback::new(move |()| reloads.update(|count| *count += 1)),
     };
-    let page = Resource::new(move || (actions.version(), reloads.get()), |_| load_setup_page());
+    let page = Resource::new(
+        move || (actions.version(), reloads.get()),
+        |_| load_setup_page(),
+    );
 
     view! {
         <Transition>
@@ -79,7 +82,10 @@ fn WizardContent() -> impl IntoView {
 
 #[component]
 fn Wizard(data: SetupPage, actions: WizardActions) -> impl IntoView {
-    let current = STEPS.iter().position(|(key, _)| *key == data.step).unwrap_or(0);
+    let current = STEPS
+        .iter()
+        .position(|(key, _)| *key == data.step)
+        .unwrap_or(0);
     let step = match data.step.as_str() {
         "wallet" => view! { <WalletStep action=actions.create_wallet/> }.into_any(),
         "recharge" => view! { <RechargeStep data actions/> }.into_any(),
@@ -184,7 +190,10 @@ fn SkipButton(action: ServerAction<SkipSetupStep>, step: &'static str) -> impl I
 #[component]
 fn RechargeStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
     let wallet = data.wallet.clone();
-    let currency = wallet.as_ref().map(|w| w.currency.clone()).unwrap_or_default();
+    let currency = wallet
+        .as_ref()
+        .map(|w| w.currency.clone())
+        .unwrap_or_default();
 
     view! {
         <h2>"Recharge the wallet"</h2>
@@ -212,7 +221,11 @@ fn RechargeStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
 #[component]
 fn ModelStep(data: SetupPage, action: PickPrimaryModelAction) -> impl IntoView {
     let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
-    let currency = data.wallet.as_ref().map(|w| w.currency.clone()).unwrap_or_default();
+    let currency = data
+        .wallet
+        .as_ref()
+        .map(|w| w.currency.clone())
+        .unwrap_or_default();
 
     view! {
         <h2>"Pick one primary model"</h2>
@@ -233,7 +246,11 @@ fn ModelStep(data: SetupPage, action: PickPrimaryModelAction) -> impl IntoView {
 type PickPrimaryModelAction = ServerAction<PickPrimaryModel>;
 
 #[component]
-fn ModelChoice(model: ModelCard, action: PickPrimaryModelAction, currency: String) -> impl IntoView {
+fn ModelChoice(
+    model: ModelCard,
+    action: PickPrimaryModelAction,
+    currency: String,
+) -> impl IntoView {
     let heading_id = format!("model-{}", model.id);
     let labelled_by = heading_id.clone();
     view! {
@@ -346,7 +363,11 @@ fn DoneStep(data: SetupPage) -> impl IntoView {
     let currency = wallet.currency.clone();
     let (model_balance, refundable, name) = match data.primary {
         Some(primary) => (primary.balance, primary.refundable, primary.name),
-        None => ("0.00".to_owned(), "0.00".to_owned(), "your model".to_owned()),
+        None => (
+            "0.00".to_owned(),
+            "0.00".to_owned(),
+            "your model".to_owned(),
+        ),
     };
 
     view! {

@@ -60,7 +60,10 @@ impl WalletActions {
 fn WalletContent() -> impl IntoView {
     let reloads = RwSignal::new(0);
     let actions = WalletActions::new(reloads);
-    let page = Resource::new(move || (actions.version(), reloads.get()), |_| load_wallet_page());
+    let page = Resource::new(
+        move || (actions.version(), reloads.get()),
+        |_| load_wallet_page(),
+    );
 
     view! {
         <div class="page-heading">
@@ -201,7 +204,11 @@ pub fn UnlockForm(action: ServerAction<UnlockWallet>, resume: Option<Resume>) ->
     };
     let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
-    let button = if resume.is_some() { "Unlock and continue" } else { "Unlock" };
+    let button = if resume.is_some() {
+        "Unlock and continue"
+    } else {
+        "Unlock"
+    };
 
     view! {
         <ActionForm action attr:class="stack unlock-form" attr:novalidate=true attr:data-test="unlock-form">
@@ -273,7 +280,12 @@ fn UnlockToResume(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let unlock = ServerAction::<UnlockWallet>::new();
-    let resume = move || last.get().and_then(Result::err).as_ref().and_then(Resume::from_error);
+    let resume = move || {
+        last.get()
+            .and_then(Result::err)
+            .as_ref()
+            .and_then(Resume::from_error)
+    };
     Effect::new(move |_| {
         if let Some(Ok(resumed)) = unlock.value().get() {
             set_last.run(resumed.map(Ok));

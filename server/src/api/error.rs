@@ -100,7 +100,9 @@ impl From<AccountError> for ApiError {
             | AccountError::WeakPassword(_)
             | AccountError::InvalidApiKeyName => StatusCode::BAD_REQUEST,
             AccountError::EmailTaken => StatusCode::CONFLICT,
-            AccountError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AccountError::InvalidCredentials | AccountError::WrongCurrentPassword => {
+                StatusCode::UNAUTHORIZED
+            }
             AccountError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AccountError::ApiKeyNotFound => StatusCode::NOT_FOUND,
             AccountError::Store(cause) => return Self::internal(cause),

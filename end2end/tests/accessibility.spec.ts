@@ -1,0 +1,47 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { PASSPHRASE, api, ready, signUp } from './support';
+
+// axe is injected into the page; the pages' Content-Security-Policy would otherwise refuse it.
+test.use({ bypassCSP: true });
+
+// axe runs as a script inside the page, so it needs JavaScript; the pages are the same HTML
+// either way.
+test.beforeEach(({}, testInfo) => {
+  test.skip(testInfo.project.name === 'no-js', 'axe needs JavaScript in the page');
+});
+
+async function expectNoSeriousViolations(page: import('@playwright/test').Page, path: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `${path} has serious accessibility violations`).toEqual([]);
+}
+
+test('visitor pages have no serious accessibility violations', async ({ page }, testInfo) => {
+  for (const path of ['/login', '/signup', '/no-such-page']) {
+    await page.goto(path);
+    await ready(page, testInfo);
+    await expectNoSeriousViolations(page, path);
+  }
+});
+
+test('signed-in pages have no serious accessibility violations', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await signUp(page, testInfo, 'axe');
+  await ready(page, testInfo);
+  await expectNoSeriousViolations(page, '/setup (wallet step)');
+  await api(page, 'POST', '/api/v1/wallet', { passphrase: PASSPHRASE, auto_lock_minutes: 10 });
+  await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '50' });
+  const models = await api(page, 'GET', '/api/v1/models');
+  const modelId = models.models[0].id;
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const path of ['/', '/setup', '/wallet', '/models', `/models/${modelId}`, '/refunds', '/activity', '/settings']) {
+      await page.goto(path);
+      await ready(page, testInfo);
+      await expectNoSeriousViolations(page, `${path} (${scheme})`);
+    }
+  }
+});
