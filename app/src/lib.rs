@@ -17,7 +17,7 @@ pub mod pages;
 pub mod settings;
 pub mod setup;
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr;
+pub mod ssr;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod views;

@@ -108,10 +108,10 @@ pub fn require_caller() -> Result<Caller, FormError> {
     })
 }
 
-/// Maps a rule of the funding core to the form error the page shows, with the status the JSON
-/// API would answer.
-pub fn funding_error(error: FundingError) -> FormError {
-    let status = match &error {
+/// The HTTP status of each funding rule, as API.md's error table gives it: the one place a
+/// rule becomes a status, for pages and the JSON API alike. Failures of the store are 500s.
+pub fn funding_status(error: &FundingError) -> StatusCode {
+    match error {
         FundingError::InvalidAmount { .. }
         | FundingError::InvalidAutoLockMinutes { .. }
         | FundingError::InvalidTtl { .. }
@@ -132,9 +132,19 @@ pub fn funding_error(error: FundingError) -> FormError {
         FundingError::WalletLocked => StatusCode::LOCKED,
         FundingError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         FundingError::Source(_) => StatusCode::BAD_GATEWAY,
+        FundingError::Store(_) | FundingError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Maps a rule of the funding core to the form error the page shows, with the status the JSON
+/// API would answer.
+pub fn funding_error(error: FundingError) -> FormError {
+    match &error {
         FundingError::Store(cause) => return internal(cause),
         FundingError::Internal(_) => return internal(&error),
-    };
+        _ => {}
+    }
+    let status = funding_status(&error);
     let form_error = FormError::new(error.code(), error.to_string()).with_field(error.field());
     reject(form_error, status)
 }

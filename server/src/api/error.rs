@@ -123,7 +123,8 @@ impl From<AccountError> for ApiError {
     }
 }
 
-/// The one place a funding rule becomes an HTTP status (API.md's error table).
+/// A funding rule as the API's error envelope; the status comes from
+/// [`app::ssr::funding_status`], the one place a rule becomes a status (API.md's error table).
 ///
 /// Four codes of the core are not in that table; they keep their specific code with the status
 /// of their kind and the field at fault: `invalid_auto_lock_minutes`, `invalid_ttl_seconds` and
@@ -132,25 +133,6 @@ impl From<AccountError> for ApiError {
 impl From<FundingError> for ApiError {
     fn from(error: FundingError) -> Self {
         let status = match &error {
-            FundingError::InvalidAmount { .. }
-            | FundingError::InvalidAutoLockMinutes { .. }
-            | FundingError::InvalidTtl { .. }
-            | FundingError::WeakPassphrase { .. }
-            | FundingError::Overflow => StatusCode::BAD_REQUEST,
-            FundingError::WrongPassphrase => StatusCode::UNAUTHORIZED,
-            FundingError::InsufficientFunds { .. } => StatusCode::PAYMENT_REQUIRED,
-            FundingError::UnknownModel { .. }
-            | FundingError::UserNotFound
-            | FundingError::WalletNotFound
-            | FundingError::HoldNotFound { .. } => StatusCode::NOT_FOUND,
-            FundingError::WalletExists
-            | FundingError::HoldNotOpen { .. }
-            | FundingError::IdempotencyKeyReused => StatusCode::CONFLICT,
-            FundingError::BelowMinimum { .. }
-            | FundingError::ExceedsRefundable { .. }
-            | FundingError::NothingRefundable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            FundingError::WalletLocked => StatusCode::LOCKED,
-            FundingError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             FundingError::Source(cause) => {
                 tracing::warn!(error = %cause, "the funding source failed");
                 StatusCode::BAD_GATEWAY
@@ -160,6 +142,7 @@ impl From<FundingError> for ApiError {
                 tracing::error!(error = %detail, "a funding invariant broke");
                 return Self::internal_logged();
             }
+            rule => app::ssr::funding_status(rule),
         };
         let retry_after_seconds = match &error {
             FundingError::TooManyAttempts { retry_after } => {
