@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{FormAlert, FormErrors, SignedIn, TextField};
+use crate::pages::wallet::AutoLockForm;
 use crate::settings::{
     ApiKeyRow, ChangePassword, CreateApiKey, DeleteApiKey, SettingsPage, load_settings,
 };
@@ -194,41 +195,15 @@ fn KeyList(keys: Vec<ApiKeyRow>, delete: ServerAction<DeleteApiKey>) -> impl Int
 
 #[component]
 fn AutoLock(action: ServerAction<SetAutoLock>, minutes: Option<u32>) -> impl IntoView {
-    let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
-    let saved = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|()| "Auto-lock saved.")
-    };
-
-    view! {
-        <section class="card" aria-labelledby="settings-auto-lock-heading">
-            <h2 id="settings-auto-lock-heading">"Wallet auto-lock"</h2>
-            {match minutes {
-                None => view! {
-                    <p class="muted">"Set up your wallet first: " <a href="/setup">"set up"</a> "."</p>
-                }
-                .into_any(),
-                Some(minutes) => view! {
-                    <p class="form-status" role="status">{saved}</p>
-                    <ActionForm action attr:class="stack inline-fields" attr:novalidate=true>
-                        <FormAlert message=errors.general()/>
-                        <TextField
-                            name="auto_lock_minutes"
-                            label="Lock the wallet after this many minutes without a wallet action"
-                            inputmode="numeric"
-                            hint="From 1 to 60 minutes."
-                            value=errors.kept("auto_lock_minutes").unwrap_or_else(|| minutes.to_string())
-                            error=errors.field("auto_lock_minutes")
-                        />
-                        <button type="submit" class="button">"Save auto-lock"</button>
-                    </ActionForm>
-                }
-                .into_any(),
-            }}
-        </section>
+    match minutes {
+        Some(minutes) => view! { <AutoLockForm action minutes/> }.into_any(),
+        None => view! {
+            <section class="card" aria-labelledby="auto-lock-heading">
+                <h2 id="auto-lock-heading">"Wallet auto-lock"</h2>
+                <p class="muted">"Set up your wallet first: " <a href="/setup">"set up"</a> "."</p>
+            </section>
+        }
+        .into_any(),
     }
 }
 
