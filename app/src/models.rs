@@ -303,10 +303,14 @@ pub async fn fund_model(
 ) -> Result<Moved, FormError> {
     let caller = ssr::require_caller()?;
     let state = ssr::state()?;
+    // What a locked wallet needs to resume this funding after unlocking in place.
+    let resume = crate::wallet::WalletAction::Fund(model_id.clone()).to_form_value();
     let kept = |error: FormError| {
         error
             .keep("model_id", &model_id)
             .keep("amount", amount.trim())
+            .keep("resume_action", &resume)
+            .keep("idempotency_key", &idempotency_key)
     };
 
     let key = ssr::idempotency_key(&idempotency_key).map_err(kept)?;

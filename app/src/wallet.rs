@@ -157,17 +157,21 @@ pub async fn set_auto_lock(auto_lock_minutes: String) -> Result<(), FormError> {
 }
 
 /// A money action that a locked wallet interrupted, to carry out once it is unlocked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WalletAction {
     Recharge,
     Withdraw,
+    /// Funding the model with this id.
+    Fund(String),
 }
 
 impl WalletAction {
-    pub fn as_str(self) -> &'static str {
+    /// The action as a form value: `recharge`, `withdraw` or `fund:<model id>`.
+    pub fn to_form_value(&self) -> String {
         match self {
-            Self::Recharge => "recharge",
-            Self::Withdraw => "withdraw",
+            Self::Recharge => "recharge".to_owned(),
+            Self::Withdraw => "withdraw".to_owned(),
+            Self::Fund(model_id) => format!("fund:{model_id}"),
         }
     }
 
@@ -175,14 +179,17 @@ impl WalletAction {
         match value {
             "recharge" => Some(Self::Recharge),
             "withdraw" => Some(Self::Withdraw),
-            _ => None,
+            other => other
+                .strip_prefix("fund:")
+                .filter(|model_id| !model_id.is_empty())
+                .map(|model_id| Self::Fund(model_id.to_owned())),
         }
     }
 }
 
 #[server(prefix = "/fn", endpoint = "recharge_wallet")]
 pub async fn recharge_wallet(amount: String, idempotency_key: String) -> Result<Moved, FormError> {
-    move_wallet_money(WalletAction::Recharge, &amount, &idempotency_key).await
+    move_wallet_money(Movement::Recharge, &amount, &idempotency_key).await
 }
 
 #[server(prefix = "/fn", endpoint = "withdraw_from_wallet")]
@@ -190,7 +197,7 @@ pub async fn withdraw_from_wallet(
     amount: String,
     idempotency_key: String,
 ) -> Result<Moved, FormError> {
-    move_wallet_money(WalletAction::Withdraw, &amount, &idempotency_key).await
+    move_wallet_money(Movement::Withdraw, &amount, &idempotency_key).await
 }
 
 /// Unlocks the wallet and, when a money action was interrupted by the lock, carries it out
@@ -205,9 +212,9 @@ pub async fn unlock_wallet(
     let state = ssr::state()?;
     let caller = ssr::require_caller()?;
     let resume = resume_action.as_deref().and_then(WalletAction::parse);
-    let keep_resume = |error: FormError| match resume {
+    let keep_resume = |error: FormError| match &resume {
         Some(action) => error
-            .keep("resume_action", action.as_str())
+            .keep("resume_action", &action.to_form_value())
             .keep("amount", resume_amount.as_deref().unwrap_or_default())
             .keep("idempotency_key", resume_key.as_deref().unwrap_or_default()),
         None => error,
@@ -220,10 +227,40 @@ pub async fn unlock_wallet(
         .map_err(|error| keep_resume(ssr::funding_error(error)))?;
 
     match (resume, resume_amount, resume_key) {
-        (Some(action), Some(amount), Some(key)) => {
-            move_wallet_money(action, &amount, &key).await.map(Some)
+        (Some(WalletAction::Fund(model_id)), Some(amount), Some(key)) => {
+            crate::models::fund_model(model_id, amount, key)
+                .await
+                .map(Some)
+        }
+        (Some(WalletAction::Recharge), Some(amount), Some(key)) => {
+            move_wallet_money(Movement::Recharge, &amount, &key)
+                .await
+                .map(Some)
+        }
+        (Some(WalletAction::Withdraw), Some(amount), Some(key)) => {
+            move_wallet_money(Movement::Withdraw, &amount, &key)
+                .await
+                .map(Some)
         }
         _ => Ok(None),
+    }
+}
+
+/// The two movements between the wallet and its funding source.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy)]
+enum Movement {
+    Recharge,
+    Withdraw,
+}
+
+#[cfg(feature = "ssr")]
+impl Movement {
+    fn action(self) -> WalletAction {
+        match self {
+            Self::Recharge => WalletAction::Recharge,
+            Self::Withdraw => WalletAction::Withdraw,
+        }
     }
 }
 
@@ -231,7 +268,7 @@ pub async fn unlock_wallet(
 /// action, so a locked wallet can be unlocked in place and the action resumed.
 #[cfg(feature = "ssr")]
 async fn move_wallet_money(
-    action: WalletAction,
+    movement_kind: Movement,
     amount: &str,
     idempotency_key: &str,
 ) -> Result<Moved, FormError> {
@@ -239,7 +276,7 @@ async fn move_wallet_money(
     let caller = ssr::require_caller()?;
     let keep = |error: FormError| {
         error
-            .keep("resume_action", action.as_str())
+            .keep("resume_action", &movement_kind.action().to_form_value())
             .keep("amount", amount.trim())
             .keep("idempotency_key", idempotency_key)
     };
@@ -253,9 +290,9 @@ async fn move_wallet_money(
     })?;
 
     let user = caller.user.id;
-    let movement = match action {
-        WalletAction::Recharge => state.funding.recharge_wallet(user, parsed, Some(key)).await,
-        WalletAction::Withdraw => {
+    let movement = match movement_kind {
+        Movement::Recharge => state.funding.recharge_wallet(user, parsed, Some(key)).await,
+        Movement::Withdraw => {
             state
                 .funding
                 .withdraw_from_wallet(user, parsed, Some(key))
@@ -267,11 +304,11 @@ async fn move_wallet_money(
     let moved = ssr::amount(&state, movement.amount);
     let balance = ssr::amount(&state, movement.wallet.balance);
     let currency = &movement.wallet.currency;
-    let message = match action {
-        WalletAction::Recharge => format!(
+    let message = match movement_kind {
+        Movement::Recharge => format!(
             "Recharged {moved} {currency} of test money from the sandbox. Wallet balance: {balance} {currency}."
         ),
-        WalletAction::Withdraw => format!(
+        Movement::Withdraw => format!(
             "Withdrew {moved} {currency} back to the sandbox. Wallet balance: {balance} {currency}."
         ),
     };

@@ -145,7 +145,7 @@ test('a double-clicked funding button moves money once', async ({ page }, testIn
   await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
 });
 
-test('a locked wallet refuses funding and points to the wallet page', async ({ page }, testInfo) => {
+test('a locked wallet refuses funding, then unlocks in place and carries on', async ({ page }, testInfo) => {
   await newUserWithWallet(page, testInfo);
   expect((await page.request.post('/api/v1/wallet/lock', { headers: json, data: {} })).status()).toBe(200);
 
@@ -159,6 +159,15 @@ test('a locked wallet refuses funding and points to the wallet page', async ({ p
   await expect(alert).toContainText('Your wallet is locked');
   await expect(alert.getByRole('link', { name: 'Unlock it on the wallet page' })).toHaveAttribute('href', '/wallet');
   expect(await fundingEntries(page, MODEL)).toHaveLength(0);
+
+  const resume = page.getByRole('button', { name: 'Unlock and continue' });
+  await expect(resume).toBeVisible();
+  await ready(page, testInfo);
+  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
+  await resume.click();
+
+  await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
+  expect(await fundingEntries(page, MODEL)).toHaveLength(1);
 });
 
 test('usage shows in the consumption chart with an average, days left and a suggested top-up', async ({ page }, testInfo) => {

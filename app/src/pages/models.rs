@@ -3,6 +3,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+
+use crate::pages::wallet::UnlockToResume;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -115,11 +117,14 @@ pub fn ModelPage() -> impl IntoView {
     let fund = ServerAction::<FundModel>::new();
     let primary = ServerAction::<ChoosePrimaryModel>::new();
     let refunds = RefundActions::new();
+    let reloads = RwSignal::new(0_usize);
+    let reload = Callback::new(move |()| reloads.update(|count| *count += 1));
     let data = Resource::new(
         move || {
             let id = params.read().get("id").unwrap_or_default();
             let query = query.read();
-            let versions = fund.version().get() + primary.version().get() + refunds.version();
+            let versions =
+                fund.version().get() + primary.version().get() + refunds.version() + reloads.get();
             (id, query.get("days"), query.get("amount"), versions)
         },
         |(id, days, amount, _)| model_detail(id, days, amount),
@@ -130,7 +135,7 @@ pub fn ModelPage() -> impl IntoView {
             <Transition>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(view) => view! { <ModelDetail view fund primary refunds/> }.into_any(),
+                        Ok(view) => view! { <ModelDetail view fund primary refunds reload/> }.into_any(),
                         Err(error) => view! { <LoadFailed error/> }.into_any(),
                     }
                 })}
@@ -145,6 +150,8 @@ fn ModelDetail(
     fund: ServerAction<FundModel>,
     primary: ServerAction<ChoosePrimaryModel>,
     refunds: RefundActions,
+    /// Reloads the page's numbers after a funding resumed by unlocking the wallet.
+    reload: Callback<()>,
 ) -> impl IntoView {
     let title = format!("{} · Twofold", view.name);
     view! {
@@ -175,7 +182,7 @@ fn ModelDetail(
             <PrimaryChoice view=view.clone() primary/>
             <MovedOutcome fund primary refunds/>
         </section>
-        <FundSection view=view.clone() fund/>
+        <FundSection view=view.clone() fund reload/>
         <ConsumptionSection view=view.clone()/>
         <section class="card stack" data-test="model-refund">
             <h2>"Refund to the wallet"</h2>
@@ -285,7 +292,12 @@ fn MovedOutcome(
 }
 
 #[component]
-fn FundSection(view: ModelDetailView, fund: ServerAction<FundModel>) -> impl IntoView {
+fn FundSection(
+    view: ModelDetailView,
+    fund: ServerAction<FundModel>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let fund_value = fund.value();
     let error = error_for(fund, view.id.clone());
     let amount_error = Signal::derive(move || error.get().and_then(|e| e.for_field("amount")));
     let preview_error = view.amount_error.clone();
@@ -401,6 +413,11 @@ fn FundSection(view: ModelDetailView, fund: ServerAction<FundModel>) -> impl Int
                     {move || if pending.get() { "Funding…" } else { verb }}
                 </button>
             </ActionForm>
+            <UnlockToResume
+                last=Signal::derive(move || fund_value.get())
+                set_last=Callback::new(move |outcome| fund_value.set(outcome))
+                on_done=reload
+            />
         </section>
     }
     .into_any()

@@ -273,7 +273,7 @@ fn AmountFields(
 /// goes on with what was typed. When it went through, its outcome becomes the form's outcome
 /// and `on_done` runs (to reload the page's numbers).
 #[component]
-fn UnlockToResume(
+pub(crate) fn UnlockToResume(
     last: Signal<Option<Result<Moved, FormError>>>,
     /// Replaces the form's outcome with the resumed action's.
     set_last: Callback<Option<Result<Moved, FormError>>>,
@@ -362,13 +362,22 @@ pub fn WithdrawForm(
     }
 }
 
+/// The wallet's auto-lock timeout; on the wallet page and in the settings.
 #[component]
-fn AutoLockForm(action: ServerAction<SetAutoLock>, minutes: u32) -> impl IntoView {
+pub fn AutoLockForm(action: ServerAction<SetAutoLock>, minutes: u32) -> impl IntoView {
     let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
+    let saved = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|()| "Auto-lock saved.")
+    };
 
     view! {
         <section class="card" aria-labelledby="auto-lock-heading">
-            <h2 id="auto-lock-heading">"Auto-lock"</h2>
+            <h2 id="auto-lock-heading">"Wallet auto-lock"</h2>
+            <p class="form-status" role="status">{saved}</p>
             <ActionForm action attr:class="stack inline-fields" attr:novalidate=true>
                 <FormAlert message=errors.general()/>
                 <TextField
