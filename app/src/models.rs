@@ -350,10 +350,13 @@ pub async fn refund_model(
 ) -> Result<Moved, FormError> {
     let caller = ssr::require_caller()?;
     let state = ssr::state()?;
+    let resume = crate::wallet::WalletAction::Refund(model_id.clone()).to_form_value();
     let kept = |error: FormError| {
         error
             .keep("model_id", &model_id)
             .keep("amount", amount.trim())
+            .keep("resume_action", &resume)
+            .keep("idempotency_key", &idempotency_key)
     };
 
     let key = ssr::idempotency_key(&idempotency_key).map_err(kept)?;
@@ -376,7 +379,14 @@ pub async fn refund_everything(
 ) -> Result<Moved, FormError> {
     let caller = ssr::require_caller()?;
     let state = ssr::state()?;
-    let kept = |error: FormError| error.keep("model_id", &model_id).keep("everything", "1");
+    let resume = crate::wallet::WalletAction::RefundAll(model_id.clone()).to_form_value();
+    let kept = |error: FormError| {
+        error
+            .keep("model_id", &model_id)
+            .keep("everything", "1")
+            .keep("resume_action", &resume)
+            .keep("idempotency_key", &idempotency_key)
+    };
 
     let key = ssr::idempotency_key(&idempotency_key).map_err(kept)?;
     build::refund(
@@ -726,15 +736,12 @@ mod build {
                 ),
             },
         };
-        let fee = funding::money::funding_fee(
+        let funding::money::FundingCost { fee, total, .. } = funding::money::funding_cost(
             amount,
             settings.funding_fee_flat,
             settings.funding_fee_percent,
         )
         .map_err(|_| ssr::funding_error(FundingError::Overflow))?;
-        let total = amount
-            .checked_add(fee)
-            .map_err(|_| ssr::funding_error(FundingError::Overflow))?;
         let shortfall = total
             .checked_sub(wallet_balance)
             .filter(|short| !short.is_zero() && total > wallet_balance)

@@ -318,6 +318,28 @@ pub fn funding_fee(
     flat.checked_add(share)
 }
 
+/// What funding an amount takes from the wallet: the amount, its fee, and both together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FundingCost {
+    pub amount: Amount,
+    pub fee: Amount,
+    pub total: Amount,
+}
+
+/// The cost of funding `amount` under the fee rule `flat + percent%` (see [`funding_fee`]).
+pub fn funding_cost(
+    amount: Amount,
+    flat: Amount,
+    percent: Decimal,
+) -> Result<FundingCost, AmountOverflow> {
+    let fee = funding_fee(amount, flat, percent)?;
+    Ok(FundingCost {
+        amount,
+        fee,
+        total: amount.checked_add(fee)?,
+    })
+}
+
 /// The exact price of usage: `input_tokens × input price + output_tokens × output price`, with
 /// prices per million tokens, rounded up to the ledger scale.
 pub fn usage_cost(
