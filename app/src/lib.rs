@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod checks;
 pub mod components;
 pub mod error;
 pub mod models;
@@ -46,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <meta name=checks::MONEY_RULES_META content=money_rules_meta()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -54,6 +56,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The deployment's money rules for the browser; see [`checks`].
+#[cfg(feature = "ssr")]
+fn money_rules_meta() -> Option<String> {
+    let settings = use_context::<state::AppState>()?.funding.settings().clone();
+    let rules = checks::MoneyRules {
+        amounts: settings.amount_rules(),
+        fee_flat: settings.funding_fee_flat,
+        fee_percent: settings.funding_fee_percent,
+    };
+    Some(rules.to_meta())
+}
+
+/// The shell is drawn on the server only.
+#[cfg(not(feature = "ssr"))]
+fn money_rules_meta() -> Option<String> {
+    None
 }
 
 #[component]

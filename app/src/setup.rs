@@ -180,8 +180,6 @@ pub async fn fund_primary_model(
 ) -> Result<Moved, FormError> {
     let state = ssr::state()?;
     let caller = ssr::require_caller()?;
-    let keep = |error: FormError| error.keep("amount", amount.trim());
-
     let progress = state
         .funding
         .setup_progress(caller.user.id)
@@ -190,6 +188,14 @@ pub async fn fund_primary_model(
     let Some(model) = progress.setup.primary_model_id else {
         let error = FormError::new("invalid_form", "Pick a primary model first.");
         return Err(ssr::reject(error, http::StatusCode::CONFLICT));
+    };
+    // What a locked wallet needs to resume this funding after unlocking in place.
+    let resume = crate::wallet::WalletAction::Fund(model.to_string()).to_form_value();
+    let keep = |error: FormError| {
+        error
+            .keep("amount", amount.trim())
+            .keep("resume_action", &resume)
+            .keep("idempotency_key", &idempotency_key)
     };
     let key = ssr::idempotency_key(&idempotency_key).map_err(keep)?;
     let rules = state.funding.settings().amount_rules();

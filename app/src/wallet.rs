@@ -163,15 +163,22 @@ pub enum WalletAction {
     Withdraw,
     /// Funding the model with this id.
     Fund(String),
+    /// Refunding an amount from the model with this id.
+    Refund(String),
+    /// Refunding everything refundable now from the model with this id.
+    RefundAll(String),
 }
 
 impl WalletAction {
-    /// The action as a form value: `recharge`, `withdraw` or `fund:<model id>`.
+    /// The action as a form value: `recharge`, `withdraw`, or `fund:`, `refund:` or
+    /// `refund-all:` followed by the model id.
     pub fn to_form_value(&self) -> String {
         match self {
             Self::Recharge => "recharge".to_owned(),
             Self::Withdraw => "withdraw".to_owned(),
             Self::Fund(model_id) => format!("fund:{model_id}"),
+            Self::Refund(model_id) => format!("refund:{model_id}"),
+            Self::RefundAll(model_id) => format!("refund-all:{model_id}"),
         }
     }
 
@@ -179,10 +186,19 @@ impl WalletAction {
         match value {
             "recharge" => Some(Self::Recharge),
             "withdraw" => Some(Self::Withdraw),
-            other => other
-                .strip_prefix("fund:")
-                .filter(|model_id| !model_id.is_empty())
-                .map(|model_id| Self::Fund(model_id.to_owned())),
+            other => {
+                let (kind, model_id) = other.split_once(':')?;
+                if model_id.is_empty() {
+                    return None;
+                }
+                let model_id = model_id.to_owned();
+                match kind {
+                    "fund" => Some(Self::Fund(model_id)),
+                    "refund" => Some(Self::Refund(model_id)),
+                    "refund-all" => Some(Self::RefundAll(model_id)),
+                    _ => None,
+                }
+            }
         }
     }
 }
@@ -229,6 +245,16 @@ pub async fn unlock_wallet(
     match (resume, resume_amount, resume_key) {
         (Some(WalletAction::Fund(model_id)), Some(amount), Some(key)) => {
             crate::models::fund_model(model_id, amount, key)
+                .await
+                .map(Some)
+        }
+        (Some(WalletAction::Refund(model_id)), Some(amount), Some(key)) => {
+            crate::models::refund_model(model_id, amount, key)
+                .await
+                .map(Some)
+        }
+        (Some(WalletAction::RefundAll(model_id)), _, Some(key)) => {
+            crate::models::refund_everything(model_id, key)
                 .await
                 .map(Some)
         }
@@ -336,4 +362,38 @@ pub async fn skip_setup_step(step: String) -> Result<(), FormError> {
         .map_err(ssr::funding_error)?;
     leptos_axum::redirect("/setup");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WalletAction;
+
+    #[test]
+    fn every_action_survives_its_round_trip_through_a_form() {
+        let actions = [
+            WalletAction::Recharge,
+            WalletAction::Withdraw,
+            WalletAction::Fund("gpt-x".to_owned()),
+            WalletAction::Refund("model:with:colons".to_owned()),
+            WalletAction::RefundAll("claude-y".to_owned()),
+        ];
+        for action in actions {
+            assert_eq!(WalletAction::parse(&action.to_form_value()), Some(action));
+        }
+    }
+
+    #[test]
+    fn unknown_or_incomplete_actions_resume_nothing() {
+        for value in [
+            "",
+            "fund",
+            "fund:",
+            "refund:",
+            "refund-all:",
+            "spend:gpt-x",
+            "Recharge",
+        ] {
+            assert_eq!(WalletAction::parse(value), None, "{value:?}");
+        }
+    }
 }

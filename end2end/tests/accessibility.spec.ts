@@ -45,3 +45,39 @@ test('signed-in pages have no serious accessibility violations', async ({ page }
     }
   }
 });
+
+/** The layout shift the page has seen since it started loading (Cumulative Layout Shift). */
+async function layoutShift(page: import('@playwright/test').Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            total += (entry as unknown as { value: number }).value;
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+        // Buffered entries arrive in the observer's first callback, within a frame or two.
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+      }),
+  );
+}
+
+test('hydration moves nothing on the page', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await signUp(page, testInfo, 'shift');
+  await api(page, 'POST', '/api/v1/wallet', { passphrase: PASSPHRASE, auto_lock_minutes: 10 });
+  await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '50' });
+  const models = await api(page, 'GET', '/api/v1/models');
+  const modelId = models.models[0].id;
+  await api(page, 'POST', `/api/v1/models/${modelId}/fundings`, { amount: models.models[0].minimum_initial_amount });
+
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    for (const path of ['/', '/setup', '/wallet', '/models', `/models/${modelId}`, '/refunds', '/activity', '/settings']) {
+      await page.goto(path);
+      await ready(page, testInfo);
+      expect(await layoutShift(page), `layout shift on ${path} at ${width} px`).toBe(0);
+    }
+  }
+});

@@ -130,6 +130,26 @@ test('a refundable amount smaller than the balance is explained, refunded in par
   await expect(byTest(page, 'wallet-balance')).toContainText('100.00');
 });
 
+test('with JavaScript, the fee and total follow the amount as it is typed', async ({ page }, testInfo) => {
+  test.skip(!jsEnabled(testInfo), 'without JavaScript the figures are those of the amount the page was drawn with');
+  await newUserWithWallet(page, testInfo);
+  await page.goto(`/models/${MODEL}`);
+  await ready(page, testInfo);
+  await expect(byTest(page, 'fee-label')).toHaveText('Funding fee on 5.00 USD');
+
+  const amount = page.getByLabel('Amount to fund (USD)');
+  await amount.fill('7.5');
+  await expect(byTest(page, 'fee-label')).toHaveText('Funding fee on 7.50 USD');
+  await expect(byTest(page, 'fee')).toContainText('0.00');
+  await expect(byTest(page, 'total')).toContainText('7.50');
+
+  // Not an amount: the figures go back to those the page was drawn with, and the field says why.
+  await amount.fill('7.5e1');
+  await expect(byTest(page, 'fund-amount-error')).toContainText('without an exponent');
+  await expect(byTest(page, 'total')).toContainText('5.00');
+  expect(await fundingEntries(page, MODEL)).toHaveLength(0);
+});
+
 test('a double-clicked funding button moves money once', async ({ page }, testInfo) => {
   await newUserWithWallet(page, testInfo);
 
@@ -168,6 +188,45 @@ test('a locked wallet refuses funding, then unlocks in place and carries on', as
 
   await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
   expect(await fundingEntries(page, MODEL)).toHaveLength(1);
+});
+
+test('a locked wallet refuses refunds, then unlocks in place and refunds what was asked', async ({ page }, testInfo) => {
+  await newUserWithWallet(page, testInfo);
+  await fundThroughApi(page, MODEL, '10.00');
+  await expect.poll(() => refundableThroughApi(page, MODEL), { timeout: 15_000 }).toBe('10.00');
+  const lock = async () =>
+    expect((await page.request.post('/api/v1/wallet/lock', { headers: json, data: {} })).status()).toBe(200);
+  await lock();
+
+  await page.goto('/refunds');
+  await ready(page, testInfo);
+  const card = () => byTest(page, `refund-${MODEL}`);
+  await card().getByLabel('Amount to refund (USD)').fill('4.00');
+  await card().getByRole('button', { name: 'Refund this amount' }).click();
+  await expect(byTest(page, 'refund-alert')).toContainText('Your wallet is locked');
+  expect(await refundableThroughApi(page, MODEL)).toBe('10.00');
+  await screenshot(page, testInfo, 'refunds-locked');
+
+  let resume = page.getByRole('button', { name: 'Unlock and continue' });
+  await ready(page, testInfo);
+  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
+  await resume.click();
+  await expect(card().locator('[data-test="refundable-now"]')).toContainText('6.00');
+  await expect(byTest(page, 'wallet-balance')).toContainText('94.00');
+
+  await lock();
+  await page.reload();
+  await ready(page, testInfo);
+  await card().getByRole('button', { name: 'Refund everything refundable now' }).click();
+  await expect(byTest(page, 'refund-all-alert')).toContainText('Your wallet is locked');
+  expect(await refundableThroughApi(page, MODEL)).toBe('6.00');
+
+  resume = page.getByRole('button', { name: 'Unlock and continue' });
+  await ready(page, testInfo);
+  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
+  await resume.click();
+  await expect(byTest(page, 'no-fundings')).toBeVisible();
+  await expect(byTest(page, 'wallet-balance')).toContainText('100.00');
 });
 
 test('usage shows in the consumption chart with an average, days left and a suggested top-up', async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSPHRASE, ready, screenshotAll, signUp } from './support';
+import { PASSPHRASE, api, jsEnabled, ready, screenshotAll, signUp } from './support';
 
 test('a new user walks the whole setup path', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'wizard');
@@ -37,6 +37,12 @@ test('a new user walks the whole setup path', async ({ page }, testInfo) => {
   const amount = page.getByLabel('Amount to fund');
   const minimum = await amount.inputValue();
   expect(Number(minimum)).toBeGreaterThan(0);
+  if (jsEnabled(testInfo)) {
+    // The fee and total follow what is typed; then back to the minimum.
+    await amount.fill('60');
+    await expect(page.locator('[data-test="fee-and-total"]')).toContainText('For 60.00 USD, the fee is');
+    await amount.fill(minimum);
+  }
   await page.getByRole('button', { name: 'Fund model' }).click();
 
   await expect(indicator.locator('[aria-current="step"]')).toContainText('Done');
@@ -91,4 +97,35 @@ test('two different passphrases are refused at the field', async ({ page }, test
 
   await expect(page.locator('[data-test="error-passphrase_confirmation"]')).toContainText('differ');
   await expect(page.getByLabel('Auto-lock after (minutes)')).toHaveValue('15');
+});
+
+test('a wallet that locked during setup is unlocked in place and the funding goes on', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'relock');
+  await ready(page, testInfo);
+  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create wallet' }).click();
+  const current = page.locator('[data-test="step-indicator"] [aria-current="step"]');
+  await expect(current).toContainText('Recharge');
+  await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '100.00' });
+  await page.reload();
+  await ready(page, testInfo);
+  await page.locator('[data-test="model-cards"] li').first().getByRole('button').click();
+  await expect(current).toContainText('Fund');
+
+  // The auto-lock timer runs out while the user reads the fund step.
+  await api(page, 'POST', '/api/v1/wallet/lock', {});
+  await ready(page, testInfo);
+  const minimum = await page.getByLabel('Amount to fund').inputValue();
+  await page.getByRole('button', { name: 'Fund model' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Your wallet is locked' })).toBeVisible();
+  await expect(current).toContainText('Fund');
+
+  const resume = page.getByRole('button', { name: 'Unlock and continue' });
+  await ready(page, testInfo);
+  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
+  await resume.click();
+
+  await expect(current).toContainText('Done');
+  await expect(page.locator('[data-test="done-numbers"]')).toContainText(minimum);
 });

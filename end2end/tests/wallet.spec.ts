@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSPHRASE, api, ready, screenshotAll, signUp } from './support';
+import { PASSPHRASE, api, jsEnabled, ready, screenshotAll, signUp } from './support';
 
 test('recharge, withdraw, lock and unlock the wallet', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'wallet');
@@ -51,6 +51,36 @@ test('an amount that breaks a rule is refused at the field and nothing moves', a
 
   await expect(recharge.locator('[data-test="error-amount"]')).not.toBeEmpty();
   await expect(recharge.getByLabel('Amount')).toHaveValue('1,000');
+  await expect(page.locator('[data-test="wallet-balance"]')).toContainText('0.00');
+});
+
+test('with JavaScript, an amount is checked as it is typed, before anything is sent', async ({ page }, testInfo) => {
+  test.skip(!jsEnabled(testInfo), 'checking while typing needs JavaScript; without it the server answers');
+  await signUp(page, testInfo, 'inline');
+  await api(page, 'POST', '/api/v1/wallet', { passphrase: PASSPHRASE, auto_lock_minutes: 10 });
+  await page.goto('/wallet');
+  await ready(page, testInfo);
+  await expect(page.locator('meta[name="twofold-money-rules"]')).toHaveAttribute('content', /^2 \d+ 0 0$/);
+
+  let sent = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'POST') sent += 1;
+  });
+  const recharge = page.locator('[data-test="recharge-form"]');
+  const amount = recharge.getByLabel('Amount');
+  const error = recharge.locator('[data-test="error-amount"]');
+  // An amount on its way to a good one is left alone; one that more typing cannot mend is named.
+  await amount.pressSequentially('12.');
+  await expect(error).toBeEmpty();
+  await amount.pressSequentially('345');
+  await expect(error).toHaveText('Use at most 2 decimal places, such as 12.00.');
+  await expect(amount).toHaveAttribute('aria-invalid', 'true');
+  await expect(amount).toHaveAttribute('aria-describedby', /recharge-amount-error/);
+
+  await amount.fill('12.34');
+  await expect(error).toBeEmpty();
+  await expect(amount).not.toHaveAttribute('aria-invalid');
+  expect(sent).toBe(0);
   await expect(page.locator('[data-test="wallet-balance"]')).toContainText('0.00');
 });
 

@@ -39,7 +39,7 @@ impl FormErrors {
 pub fn TextField(
     /// The form field name; also the base of the element ids.
     name: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] hint: Option<String>,
@@ -59,8 +59,37 @@ pub fn TextField(
     /// A handle on the input, for forms that need to reach it (to clear a password, say).
     #[prop(optional)]
     node_ref: NodeRef<leptos::html::Input>,
+    /// The field's rule, checked in the browser at each keystroke (see [`crate::checks`]);
+    /// the server checks it again either way.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Option<String>>,
+    /// Told the value at each keystroke, for figures that follow what is typed.
+    #[prop(optional_no_strip)]
+    on_input: Option<Callback<String>>,
+    /// Marks the error message for tests; `error-{name}` unless given.
+    #[prop(optional, into)]
+    error_test: Option<String>,
 ) -> impl IntoView {
     let input_id = id.unwrap_or_else(|| format!("field-{name}"));
+    let error_test = error_test.unwrap_or_else(|| format!("error-{name}"));
+    // What the browser found on the value as typed; `None` until the person edits the field
+    // after the last answer from the server, whose error is shown until then.
+    let typed = RwSignal::new(None::<Option<String>>);
+    Effect::new(move |_| {
+        error.track();
+        typed.set(None);
+    });
+    let error = Signal::derive(move || typed.get().unwrap_or_else(|| error.get()));
+    // Checked on every keystroke, not when the field loses focus: a message appearing then
+    // would move the submit button under a pointer already pressing it, and the click be lost.
+    let recheck = move |value: String| {
+        if let Some(check) = check {
+            typed.set(Some(check(&value)));
+        }
+        if let Some(on_input) = on_input {
+            on_input.run(value);
+        }
+    };
     let hint_id = format!("{input_id}-hint");
     let error_id = format!("{input_id}-error");
     let described_by = {
@@ -96,8 +125,9 @@ pub fn TextField(
                 maxlength=maxlength
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
+                on:input=move |event| recheck(event_target_value(&event))
             />
-            <p class="field-error" id=error_id role="alert" data-test=format!("error-{name}")>
+            <p class="field-error" id=error_id role="alert" data-test=error_test>
                 {move || error.get()}
             </p>
         </div>

@@ -3,19 +3,19 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-
-use crate::pages::wallet::UnlockToResume;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::refunds::{
     AmountField, LoadFailed, MoneyAlert, MovedNotice, RefundActions, Waterfall, error_for,
 };
+use crate::checks::{self, CostFigures};
 use crate::components::{Money, SignedIn};
 use crate::models::{
     AVERAGE_DAYS, CHART_DAYS, CatalogModel, CatalogView, ChoosePrimaryModel, ConsumptionView,
     FundModel, MAX_COVER_DAYS, ModelDetailView, model_catalog, model_detail,
 };
+use crate::pages::wallet::UnlockToResume;
 
 #[component]
 pub fn ModelsPage() -> impl IntoView {
@@ -307,6 +307,17 @@ fn FundSection(
         .unwrap_or_else(|| view.amount.clone());
     let pending = fund.pending();
     let currency = view.currency.clone();
+    // The figures follow the amount as it is typed (with JavaScript); until then, and while
+    // it is not a valid amount, they are the server's for the amount the page was drawn with.
+    let typed = RwSignal::new(String::new());
+    let drawn = CostFigures {
+        amount: view.amount.clone(),
+        fee: view.fee.clone(),
+        total: view.total.clone(),
+    };
+    let figures = Signal::derive(move || {
+        checks::funding_figures(&typed.read()).unwrap_or_else(|| drawn.clone())
+    });
     let (heading, verb, minimum_name) = if view.initial_funding {
         (
             "Prepare initial funds",
@@ -335,12 +346,27 @@ fn FundSection(
                     <dd data-test="current-minimum"><Money amount=view.current_minimum.clone() currency=currency.clone()/></dd>
                 </div>
                 <div>
-                    <dt>{format!("Funding fee on {} {}", view.amount, view.currency)}</dt>
-                    <dd data-test="fee"><Money amount=view.fee.clone() currency=currency.clone()/></dd>
+                    <dt data-test="fee-label">
+                        {
+                            let currency = currency.clone();
+                            move || format!("Funding fee on {} {currency}", figures.read().amount)
+                        }
+                    </dt>
+                    <dd data-test="fee">
+                        {
+                            let currency = currency.clone();
+                            move || view! { <Money amount=figures.read().fee.clone() currency=currency.clone()/> }
+                        }
+                    </dd>
                 </div>
                 <div>
                     <dt>"Total from your wallet"</dt>
-                    <dd data-test="total"><Money amount=view.total.clone() currency=currency.clone()/></dd>
+                    <dd data-test="total">
+                        {
+                            let currency = currency.clone();
+                            move || view! { <Money amount=figures.read().total.clone() currency=currency.clone()/> }
+                        }
+                    </dd>
                 </div>
             </dl>
             <p class="field-hint">
@@ -384,9 +410,9 @@ fn FundSection(
                 .then(|| {
                     view! {
                         <p class="warning" data-test="wallet-locked-note">
-                            "Your wallet is locked, and funding moves money, so it needs the wallet unlocked. "
-                            <a href="/wallet">"Unlock it on the wallet page"</a>
-                            " first; reading balances works either way."
+                            "Your wallet is locked, and funding moves money, so it needs the wallet unlocked. Fund as usual: you will be asked for the wallet passphrase and the funding then goes through. Or "
+                            <a href="/wallet">"unlock it on the wallet page"</a>
+                            " first. Reading balances works either way."
                         </p>
                     }
                 })}
@@ -408,6 +434,7 @@ fn FundSection(
                     value
                     hint=format!("At least {} {}.", view.current_minimum, view.currency)
                     error=amount_error
+                    on_input=Some(Callback::new(move |value| typed.set(value)))
                 />
                 <button type="submit" class="button button-primary" disabled=move || pending.get() data-test="fund-button">
                     {move || if pending.get() { "Funding…" } else { verb }}

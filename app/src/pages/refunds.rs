@@ -5,9 +5,11 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{Money, SignedIn};
+use crate::checks;
+use crate::components::{Money, SignedIn, TextField};
 use crate::error::FormError;
 use crate::models::{RefundEverything, RefundModel, RefundsView, WaterfallView, refund_overview};
+use crate::pages::wallet::UnlockToResume;
 
 #[component]
 pub fn RefundsPage() -> impl IntoView {
@@ -85,6 +87,8 @@ fn RefundsBody(view: RefundsView, actions: RefundActions) -> impl IntoView {
 pub struct RefundActions {
     pub refund: ServerAction<RefundModel>,
     pub everything: ServerAction<RefundEverything>,
+    /// Counts refunds carried out by unlocking a locked wallet in place.
+    resumed: RwSignal<usize>,
 }
 
 impl RefundActions {
@@ -92,13 +96,19 @@ impl RefundActions {
         Self {
             refund: ServerAction::new(),
             everything: ServerAction::new(),
+            resumed: RwSignal::new(0),
         }
     }
 
     /// Changes whenever a refund has finished, so page data depending on it is loaded again
     /// (with fresh idempotency tokens).
     pub fn version(&self) -> usize {
-        self.refund.version().get() + self.everything.version().get()
+        self.refund.version().get() + self.everything.version().get() + self.resumed.get()
+    }
+
+    fn resumed(&self) -> Callback<()> {
+        let resumed = self.resumed;
+        Callback::new(move |()| resumed.update(|count| *count += 1))
     }
 
     /// The sentence of the last refund that went through.
@@ -153,7 +163,8 @@ pub fn MoneyAlert(
                             {locked
                                 .then(|| {
                                     view! {
-                                        " " <a href="/wallet">"Unlock it on the wallet page"</a> ", then try again."
+                                        " Enter it below and this carries on with what you typed, or "
+                                        <a href="/wallet">"unlock it on the wallet page"</a> "."
                                     }
                                 })}
                         }
@@ -170,48 +181,28 @@ pub fn AmountField(
     id: String,
     label: String,
     #[prop(into)] value: String,
-    #[prop(optional, into)] hint: Option<String>,
+    hint: String,
     error: Signal<Option<String>>,
+    /// Told the value at each keystroke.
+    #[prop(optional_no_strip)]
+    on_input: Option<Callback<String>>,
 ) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let has_hint = hint.is_some();
-    let described_by = {
-        let hint_id = hint_id.clone();
-        let error_id = error_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-
+    let error_test = format!("{id}-error");
     view! {
-        <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=id.clone()>{label}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
-            <input
-                id=id.clone()
-                name="amount"
-                type="text"
-                inputmode="decimal"
-                autocomplete="off"
-                value=value
-                required=true
-                aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described_by
-            />
-            <p class="field-error" id=error_id.clone() role="alert" data-test=error_id>
-                {move || error.get()}
-            </p>
-        </div>
+        <TextField
+            name="amount"
+            id
+            label
+            inputmode="decimal"
+            autocomplete="off"
+            value
+            hint
+            error
+            check=checks::amount
+            on_input
+            error_test
+        />
     }
-    .into_any()
 }
 
 /// One model's balance taken apart: recent fundings and open holds, and what is refundable now.
@@ -428,9 +419,12 @@ fn RefundForms(view: WaterfallView, model_id: String, actions: RefundActions) ->
         view.refundable, view.currency
     );
     let everything_model_id = model_id.clone();
+    let refund_value = actions.refund.value();
+    let everything_value = actions.everything.value();
 
     view! {
         <div class="refund-forms">
+            <div class="stack">
             <ActionForm action=actions.refund attr:class="stack refund-form" attr:novalidate=true attr:data-test="refund-form">
                 <MoneyAlert error=refund_error test="refund-alert".to_owned()/>
                 <input type="hidden" name="model_id" value=model_id.clone()/>
@@ -446,6 +440,13 @@ fn RefundForms(view: WaterfallView, model_id: String, actions: RefundActions) ->
                     {move || if refund_pending.get() { "Refunding…" } else { "Refund this amount" }}
                 </button>
             </ActionForm>
+            <UnlockToResume
+                last=Signal::derive(move || refund_error.get().map(Err))
+                set_last=Callback::new(move |outcome| refund_value.set(outcome))
+                on_done=actions.resumed()
+            />
+            </div>
+            <div class="stack">
             <ActionForm action=actions.everything attr:class="stack refund-form" attr:data-test="refund-all-form">
                 <MoneyAlert error=everything_error test="refund-all-alert".to_owned()/>
                 <input type="hidden" name="model_id" value=everything_model_id/>
@@ -461,6 +462,12 @@ fn RefundForms(view: WaterfallView, model_id: String, actions: RefundActions) ->
                     }}
                 </button>
             </ActionForm>
+            <UnlockToResume
+                last=Signal::derive(move || everything_error.get().map(Err))
+                set_last=Callback::new(move |outcome| everything_value.set(outcome))
+                on_done=actions.resumed()
+            />
+            </div>
         </div>
     }
     .into_any()

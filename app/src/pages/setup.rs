@@ -5,8 +5,9 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::checks;
 use crate::components::{FormAlert, FormErrors, Money, SignedIn, TextField};
-use crate::pages::wallet::RechargeForm;
+use crate::pages::wallet::{RechargeForm, UnlockToResume};
 use crate::setup::{
     FundPrimaryModel, ModelCard, PickPrimaryModel, PrimaryModel, SetupPage, load_setup_page,
 };
@@ -293,6 +294,8 @@ fn FundStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
         lock_window_hours,
         ..
     } = primary;
+    // The fee and total follow the amount as it is typed (with JavaScript).
+    let typed = RwSignal::new(String::new());
 
     view! {
         <h2>"Prepare initial funds for " {name.clone()}</h2>
@@ -312,8 +315,21 @@ fn FundStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
             </div>
         </div>
         <p data-test="fee-and-total">
-            "At the minimum, the fee is " <Money amount=fee_at_minimum currency=currency.clone()/>
-            " and the wallet pays " <Money amount=total_at_minimum currency=currency.clone()/> " in all. "
+            {
+                let currency = currency.clone();
+                move || {
+                    let (lead, fee, total) = match checks::funding_figures(&typed.read()) {
+                        Some(figures) => {
+                            (format!("For {} {currency}, the fee is ", figures.amount), figures.fee, figures.total)
+                        }
+                        None => ("At the minimum, the fee is ".to_owned(), fee_at_minimum.clone(), total_at_minimum.clone()),
+                    };
+                    view! {
+                        {lead} <Money amount=fee currency=currency.clone()/>
+                        " and the wallet pays " <Money amount=total currency=currency.clone()/> " in all. "
+                    }
+                }
+            }
             {data.fee_rule.unwrap_or_else(|| "There is no funding fee on this deployment.".to_owned())}
         </p>
         {shortfall_at_minimum.map(|short| view! {
@@ -342,11 +358,18 @@ fn FundStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
                 hint=format!("At least {current_minimum_amount} {currency}.")
                 value=errors.kept("amount").unwrap_or(current_minimum_amount.clone())
                 error=errors.field("amount")
+                check=checks::amount
+                on_input=Some(Callback::new(move |value| typed.set(value)))
             />
             <button type="submit" class="button button-primary" disabled=pending>
                 {move || if pending.get() { "Funding…" } else { "Fund model" }}
             </button>
         </ActionForm>
+        <UnlockToResume
+            last=Signal::derive(move || action.value().get())
+            set_last=Callback::new(move |outcome| action.value().set(outcome))
+            on_done=actions.reload
+        />
         <div class="step-actions">
             <SkipButton action=actions.skip step="fund"/>
             <span class="muted">"You can fund it later from the model page."</span>

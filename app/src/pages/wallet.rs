@@ -5,6 +5,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::checks;
 use crate::components::{FormAlert, FormErrors, Money, SignedIn, TextField};
 use crate::error::FormError;
 use crate::views::{EntryRow, Moved, WalletView};
@@ -199,7 +200,7 @@ impl Resume {
 #[component]
 pub fn UnlockForm(action: ServerAction<UnlockWallet>, resume: Option<Resume>) -> impl IntoView {
     let passphrase_id = match &resume {
-        Some(resume) => format!("{}-unlock-passphrase", resume.action),
+        Some(resume) => format!("{}-unlock-passphrase", resume.action.replace(':', "-")),
         None => "unlock-passphrase".to_owned(),
     };
     let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
@@ -262,6 +263,7 @@ fn AmountFields(
             hint=format!("In {currency}, with up to two decimals, such as 25.00.")
             value=errors.kept("amount").unwrap_or_default()
             error=errors.field("amount")
+            check=checks::amount
         />
         <button type="submit" class="button button-primary" disabled=move || pending.get()>
             {move || if pending.get() { pending_label } else { button }}
