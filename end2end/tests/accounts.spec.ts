@@ -1,12 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, ready, screenshot, uniqueEmail } from './support';
+import { PASSWORD, ready, screenshot, screenshotAll, uniqueEmail } from './support';
 
 test('a new user signs up, lands on the setup path, logs out and logs in again', async ({ page }, testInfo) => {
   const email = uniqueEmail('ada', testInfo);
 
   await page.goto('/signup');
   await ready(page, testInfo);
-  await screenshot(page, testInfo, 'signup');
+  await screenshotAll(page, testInfo, 'signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
@@ -26,7 +26,7 @@ test('a new user signs up, lands on the setup path, logs out and logs in again',
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await ready(page, testInfo);
-  await screenshot(page, testInfo, 'login');
+  await screenshotAll(page, testInfo, 'login');
 
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

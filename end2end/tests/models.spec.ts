@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { PASSWORD, jsEnabled, ready, screenshot, uniqueEmail } from './support';
+import { PASSWORD, jsEnabled, ready, screenshot, screenshotAll, uniqueEmail, unlockAndContinue } from './support';
 
 // Claude Haiku 4.5 in the built-in catalog: minimum initial amount 5.00, minimum top-up 2.00,
 // 1.00 per million input tokens and 5.00 per million output tokens.
@@ -40,6 +40,13 @@ async function fundingEntries(page: Page, model: string): Promise<unknown[]> {
   expect(response.status()).toBe(200);
   const body = await response.json();
   return body.entries.filter((entry: { kind: string }) => entry.kind === 'funding');
+}
+
+/** A new user whose model holds `amount`, all of it refundable (past the 5-second lock window). */
+async function newUserWithRefundable(page: Page, testInfo: TestInfo, amount: string): Promise<void> {
+  await newUserWithWallet(page, testInfo);
+  await fundThroughApi(page, MODEL, amount);
+  await expect.poll(() => refundableThroughApi(page, MODEL), { timeout: 15_000 }).toBe(amount);
 }
 
 const byTest = (page: Page, name: string) => page.locator(`[data-test="${name}"]`);
@@ -97,9 +104,7 @@ test('funding below the minimum is refused at the field, at the minimum it goes 
 });
 
 test('a refundable amount smaller than the balance is explained, refunded in part, then all', async ({ page }, testInfo) => {
-  await newUserWithWallet(page, testInfo);
-  await fundThroughApi(page, MODEL, '10.00');
-  await expect.poll(() => refundableThroughApi(page, MODEL), { timeout: 15_000 }).toBe('10.00');
+  await newUserWithRefundable(page, testInfo, '10.00');
   await fundThroughApi(page, MODEL, '5.00');
 
   await page.goto('/refunds');
@@ -108,7 +113,7 @@ test('a refundable amount smaller than the balance is explained, refunded in par
   await expect(card.locator('[data-test="refundable-now"]')).toContainText('10.00');
   await expect(card.locator('[data-test="locked-funding"]')).toContainText('refundable from');
   await expect(card.locator('[data-test="stage-note"]')).toContainText('That is a stage, not an error');
-  await screenshot(page, testInfo, 'refunds');
+  await screenshotAll(page, testInfo, 'refunds');
 
   await card.getByLabel('Amount to refund (USD)').fill('3.00');
   await card.getByRole('button', { name: 'Refund this amount' }).click();
@@ -180,20 +185,14 @@ test('a locked wallet refuses funding, then unlocks in place and carries on', as
   await expect(alert.getByRole('link', { name: 'Unlock it on the wallet page' })).toHaveAttribute('href', '/wallet');
   expect(await fundingEntries(page, MODEL)).toHaveLength(0);
 
-  const resume = page.getByRole('button', { name: 'Unlock and continue' });
-  await expect(resume).toBeVisible();
-  await ready(page, testInfo);
-  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
-  await resume.click();
+  await unlockAndContinue(page, testInfo, PASSPHRASE);
 
   await expect(byTest(page, 'layer-wallet')).toContainText('95.00');
   expect(await fundingEntries(page, MODEL)).toHaveLength(1);
 });
 
 test('a locked wallet refuses refunds, then unlocks in place and refunds what was asked', async ({ page }, testInfo) => {
-  await newUserWithWallet(page, testInfo);
-  await fundThroughApi(page, MODEL, '10.00');
-  await expect.poll(() => refundableThroughApi(page, MODEL), { timeout: 15_000 }).toBe('10.00');
+  await newUserWithRefundable(page, testInfo, '10.00');
   const lock = async () =>
     expect((await page.request.post('/api/v1/wallet/lock', { headers: json, data: {} })).status()).toBe(200);
   await lock();
@@ -207,10 +206,7 @@ test('a locked wallet refuses refunds, then unlocks in place and refunds what wa
   expect(await refundableThroughApi(page, MODEL)).toBe('10.00');
   await screenshot(page, testInfo, 'refunds-locked');
 
-  let resume = page.getByRole('button', { name: 'Unlock and continue' });
-  await ready(page, testInfo);
-  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
-  await resume.click();
+  await unlockAndContinue(page, testInfo, PASSPHRASE);
   await expect(card().locator('[data-test="refundable-now"]')).toContainText('6.00');
   await expect(byTest(page, 'wallet-balance')).toContainText('94.00');
 
@@ -221,10 +217,7 @@ test('a locked wallet refuses refunds, then unlocks in place and refunds what wa
   await expect(byTest(page, 'refund-all-alert')).toContainText('Your wallet is locked');
   expect(await refundableThroughApi(page, MODEL)).toBe('6.00');
 
-  resume = page.getByRole('button', { name: 'Unlock and continue' });
-  await ready(page, testInfo);
-  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
-  await resume.click();
+  await unlockAndContinue(page, testInfo, PASSPHRASE);
   await expect(byTest(page, 'no-fundings')).toBeVisible();
   await expect(byTest(page, 'wallet-balance')).toContainText('100.00');
 });
@@ -252,7 +245,7 @@ test('usage shows in the consumption chart with an average, days left and a sugg
   await expect(byTest(page, 'days-left')).toHaveText('27');
   // 30 days need 0.58 more than the 8.00 available: below the minimum top-up of 2.00.
   await expect(byTest(page, 'suggested-top-up')).toContainText('2.00');
-  await screenshot(page, testInfo, 'model');
+  await screenshotAll(page, testInfo, 'model');
 
   await page.getByLabel('Days to cover').fill('60');
   await page.getByRole('button', { name: 'Suggest a top-up' }).click();
@@ -269,21 +262,18 @@ test('usage shows in the consumption chart with an average, days left and a sugg
   const haiku = byTest(page, `model-${MODEL}`);
   await expect(haiku.locator('[data-test="model-status"]')).toHaveText('Primary model');
   await expect(haiku.locator('[data-test="model-balance"]')).toContainText('8.00');
-  await screenshot(page, testInfo, 'models');
+  await screenshotAll(page, testInfo, 'models');
 
   // An open hold shows as its own part of the waterfall.
   await placeHold(page, me.user.id, '1.00');
   await page.goto(`/models/${MODEL}`);
   await expect(byTest(page, 'open-hold')).toContainText('Reserved for a request in flight');
 
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, testInfo, 'models-390');
-  await page.goto(`/models/${MODEL}`);
   await ready(page, testInfo);
-  await screenshot(page, testInfo, 'model-390');
+  await screenshotAll(page, testInfo, 'model-with-hold');
   await page.goto('/refunds');
   await ready(page, testInfo);
-  await screenshot(page, testInfo, 'refunds-390');
+  await screenshotAll(page, testInfo, 'refunds-with-hold');
 });
 
 test.describe('accessibility', () => {

@@ -1,5 +1,15 @@
-import { expect, test } from '@playwright/test';
-import { PASSPHRASE, api, jsEnabled, ready, screenshotAll, signUp } from './support';
+import { expect, test, type Page } from '@playwright/test';
+import { PASSPHRASE, api, jsEnabled, ready, screenshotAll, signUp, unlockAndContinue } from './support';
+
+/** Creates the wallet on the wizard's first step; returns the current-step marker. */
+async function createWalletInWizard(page: Page) {
+  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create wallet' }).click();
+  const current = page.locator('[data-test="step-indicator"] [aria-current="step"]');
+  await expect(current).toContainText('Recharge');
+  return current;
+}
 
 test('a new user walks the whole setup path', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'wizard');
@@ -64,11 +74,7 @@ test('a new user walks the whole setup path', async ({ page }, testInfo) => {
 test('the optional steps can be skipped and the path resumes where it was left', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'skipper');
   await ready(page, testInfo);
-  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create wallet' }).click();
-  const current = page.locator('[data-test="step-indicator"] [aria-current="step"]');
-  await expect(current).toContainText('Recharge');
+  const current = await createWalletInWizard(page);
 
   await page.goto('/');
   await page.goto('/setup');
@@ -102,11 +108,7 @@ test('two different passphrases are refused at the field', async ({ page }, test
 test('a wallet that locked during setup is unlocked in place and the funding goes on', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'relock');
   await ready(page, testInfo);
-  await page.getByLabel('Wallet passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Wallet passphrase, again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create wallet' }).click();
-  const current = page.locator('[data-test="step-indicator"] [aria-current="step"]');
-  await expect(current).toContainText('Recharge');
+  const current = await createWalletInWizard(page);
   await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '100.00' });
   await page.reload();
   await ready(page, testInfo);
@@ -121,10 +123,7 @@ test('a wallet that locked during setup is unlocked in place and the funding goe
   await expect(page.getByRole('alert').filter({ hasText: 'Your wallet is locked' })).toBeVisible();
   await expect(current).toContainText('Fund');
 
-  const resume = page.getByRole('button', { name: 'Unlock and continue' });
-  await ready(page, testInfo);
-  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(PASSPHRASE);
-  await resume.click();
+  await unlockAndContinue(page, testInfo);
 
   await expect(current).toContainText('Done');
   await expect(page.locator('[data-test="done-numbers"]')).toContainText(minimum);

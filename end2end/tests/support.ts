@@ -64,3 +64,12 @@ export async function screenshotAll(page: Page, testInfo: TestInfo, label: strin
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 720 });
 }
+
+/** Answers the unlock form that a money action on a locked wallet brings up in place. */
+export async function unlockAndContinue(page: Page, testInfo: TestInfo, passphrase = PASSPHRASE): Promise<void> {
+  const resume = page.getByRole('button', { name: 'Unlock and continue' });
+  await expect(resume).toBeVisible();
+  await ready(page, testInfo);
+  await resume.locator('xpath=ancestor::form').getByLabel('Wallet passphrase').fill(passphrase);
+  await resume.click();
+}
