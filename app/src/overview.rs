@@ -131,8 +131,8 @@ fn next_action(
             ),
         ));
     }
+    let href = format!("/models/{}", funding_view.model_id);
     if funding_view.available() < minimum {
-        let href = format!("/models/{}", funding_view.model_id);
         return Some(action(
             format!("Top up {name}"),
             &href,
@@ -142,5 +142,14 @@ fn next_action(
             ),
         ));
     }
-    None
+    // Nothing is short: the path's last step is to top up from real consumption, which the
+    // model page measures.
+    Some(action(
+        format!("See {name}'s consumption"),
+        &href,
+        format!(
+            "Nothing needs doing now: {name} has {} {currency} left to spend. Top up from real consumption; its page shows the spend per day and how many days that lasts.",
+            ssr::amount(state, funding_view.available())
+        ),
+    ))
 }

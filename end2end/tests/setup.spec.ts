@@ -67,6 +67,11 @@ test('a new user walks the whole setup path', async ({ page }, testInfo) => {
   await page.getByRole('link', { name: 'Go to your overview' }).click();
   await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
   await expect(page.locator('[data-test="overview-model"]')).toContainText(minimum);
+  // Funded at the minimum and nothing used yet: nothing is short, so the next step is to watch
+  // real consumption.
+  const next = page.locator('[data-test="next-action"]');
+  await expect(next).toContainText('Nothing needs doing now');
+  await expect(next.getByRole('link', { name: `See ${modelName}'s consumption` })).toBeVisible();
   await ready(page, testInfo);
   await screenshotAll(page, testInfo, 'overview');
 });

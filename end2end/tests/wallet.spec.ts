@@ -107,3 +107,25 @@ test('a recharge on a locked wallet unlocks in place and carries on', async ({ p
   const entries = await api(page, 'GET', '/api/v1/entries');
   expect(entries.entries.filter((e: { kind: string }) => e.kind === 'recharge')).toHaveLength(1);
 });
+
+test('the same amount recharged twice on purpose moves money twice', async ({ page }, testInfo) => {
+  // Each form carries a fresh idempotency token once its last submission has gone through, so
+  // only a repeat of one submission is absorbed, never a second decision.
+  await signUp(page, testInfo, 'twice');
+  await api(page, 'POST', '/api/v1/wallet', { passphrase: PASSPHRASE, auto_lock_minutes: 10 });
+  await page.goto('/wallet');
+  await ready(page, testInfo);
+  const balance = page.locator('[data-test="wallet-balance"]');
+  const recharge = page.locator('[data-test="recharge-form"]');
+
+  await recharge.getByLabel('Amount').fill('7.00');
+  await recharge.getByRole('button', { name: 'Recharge wallet' }).click();
+  await expect(balance).toContainText('7.00');
+  await ready(page, testInfo);
+  await recharge.getByLabel('Amount').fill('7.00');
+  await recharge.getByRole('button', { name: 'Recharge wallet' }).click();
+
+  await expect(balance).toContainText('14.00');
+  const entries = await api(page, 'GET', '/api/v1/entries');
+  expect(entries.entries.filter((e: { kind: string }) => e.kind === 'recharge')).toHaveLength(2);
+});
