@@ -14,7 +14,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::clock::{from_micros, to_micros};
 use crate::error::FundingError;
-use crate::idempotency::{self, IdempotencyKey, Request};
+use crate::idempotency::{self, IdempotencyKey, KeyScope, Request};
 use crate::ids::{EntryId, HoldId, ModelId, UserId};
 use crate::ledger::{self, Account, EntryKind, NewEntry};
 use crate::model_funding::stored_amount;
@@ -108,6 +108,14 @@ impl Hold {
 pub enum Caller {
     Metering,
     User(UserId),
+}
+
+/// The idempotency key space of a request about one of `user`'s holds.
+fn key_scope(caller: Caller, user: UserId) -> KeyScope {
+    match caller {
+        Caller::Metering => KeyScope::Metering(user),
+        Caller::User(_) => KeyScope::User(user),
+    }
 }
 
 /// The outcome of direct usage.
@@ -285,10 +293,10 @@ impl Funding {
             amount,
             ttl_seconds,
         };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         require_user(&mut tx, user).await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::Metering(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -336,7 +344,7 @@ impl Funding {
         )
         .await?;
         let hold = find_hold(&mut tx, Caller::Metering, hold_id).await?;
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &hold, now).await?;
+        idempotency::remember(&mut tx, KeyScope::Metering(user), key.as_ref(), &request, &hold, now).await?;
         tx.commit().await?;
         tracing::info!(hold.id = %hold_id, entry.id = %entry_id, "hold placed");
         Ok(hold)
@@ -362,11 +370,11 @@ impl Funding {
             input_tokens,
             output_tokens,
         };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         let hold = find_hold(&mut tx, caller, hold_id).await?.seen_at(now);
         let user = hold.user_id;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        if let Some(first) = idempotency::replay(&mut tx, key_scope(caller, user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -399,7 +407,7 @@ impl Funding {
         };
         let entry_id = close_hold(&mut tx, now, &hold, closing).await?;
         let settled = find_hold(&mut tx, caller, hold_id).await?;
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &settled, now).await?;
+        idempotency::remember(&mut tx, key_scope(caller, user), key.as_ref(), &request, &settled, now).await?;
         tx.commit().await?;
         tracing::info!(
             user.id = %user, model.id = %hold.model_id, entry.id = %entry_id,
@@ -419,11 +427,11 @@ impl Funding {
         key: Option<IdempotencyKey>,
     ) -> Result<Hold, FundingError> {
         let request = Request::ReleaseHold { hold_id };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         let hold = find_hold(&mut tx, caller, hold_id).await?.seen_at(now);
         let user = hold.user_id;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        if let Some(first) = idempotency::replay(&mut tx, key_scope(caller, user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -444,7 +452,7 @@ impl Funding {
         };
         let entry_id = close_hold(&mut tx, now, &hold, closing).await?;
         let released = find_hold(&mut tx, caller, hold_id).await?;
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &released, now).await?;
+        idempotency::remember(&mut tx, key_scope(caller, user), key.as_ref(), &request, &released, now).await?;
         tx.commit().await?;
         tracing::info!(
             user.id = %user, model.id = %hold.model_id, entry.id = %entry_id,
@@ -489,10 +497,10 @@ impl Funding {
             input_tokens,
             output_tokens,
         };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         require_user(&mut tx, user).await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::Metering(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -532,7 +540,7 @@ impl Funding {
             entry_id,
             charged: cost,
         };
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &outcome, now).await?;
+        idempotency::remember(&mut tx, KeyScope::Metering(user), key.as_ref(), &request, &outcome, now).await?;
         tx.commit().await?;
         tracing::info!(entry.id = %entry_id, charged = %cost, "usage recorded");
         Ok(outcome)
@@ -541,8 +549,8 @@ impl Funding {
     /// Writes the release of every hold past its expiry; returns how many. Reads and movements
     /// are correct without it; run it every minute or so to keep the ledger's entries current.
     pub async fn sweep_expired_holds(&self) -> Result<usize, FundingError> {
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         let released = release_expired_holds(&mut tx, now, None).await?;
         tx.commit().await?;
         Ok(released)

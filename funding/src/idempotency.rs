@@ -10,8 +10,13 @@
 //! outcome.
 //!
 //! Only successes are stored. A refused request moved nothing, so retrying it with the same key
-//! simply runs the rules again (and may succeed once, say, the wallet was unlocked). Keys are
-//! scoped to the user whose money moves; for metering calls that is the hold's or usage's user.
+//! simply runs the rules again (and may succeed once, say, the wallet was unlocked).
+//!
+//! Keys are scoped by caller, as API.md says ("same key, caller and request"): each user's
+//! requests have their own key space, and the operator's metering service has one key space
+//! across every user. A metering key that served one user's hold therefore cannot move a second
+//! user's money: the user is part of a metering request's fingerprint, so reusing the key for
+//! another user is a conflict, not a second movement.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -103,21 +108,50 @@ pub(crate) enum Request<'a> {
     },
 }
 
-impl Request<'_> {
-    fn fingerprint(&self) -> Result<String, FundingError> {
-        let json = serde_json::to_string(self).map_err(|error| {
-            FundingError::Internal(format!("fingerprinting a request: {error}"))
-        })?;
-        Ok(sha256_hex(&json))
+/// Whose key space a key belongs to, and whose money the request moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyScope {
+    /// The user's own request, through a page, a session or an API key.
+    User(UserId),
+    /// The operator's metering service, acting on this user's model funding.
+    Metering(UserId),
+}
+
+impl KeyScope {
+    fn caller(self) -> String {
+        match self {
+            KeyScope::User(user) => format!("user:{user}"),
+            KeyScope::Metering(_) => "metering".to_owned(),
+        }
+    }
+
+    fn user(self) -> UserId {
+        match self {
+            KeyScope::User(user) | KeyScope::Metering(user) => user,
+        }
     }
 }
 
-/// The stored outcome of `key` for `user`, when the same request already succeeded within
-/// [`IDEMPOTENCY_RETENTION`]; [`FundingError::IdempotencyKeyReused`] when the key served a
-/// different request.
+impl Request<'_> {
+    fn fingerprint(&self, scope: KeyScope) -> Result<String, FundingError> {
+        let json = serde_json::to_string(self).map_err(|error| {
+            FundingError::Internal(format!("fingerprinting a request: {error}"))
+        })?;
+        Ok(match scope {
+            // A user's key space holds only that user's requests.
+            KeyScope::User(_) => sha256_hex(&json),
+            // The metering key space spans users: whose money moves is part of the request.
+            KeyScope::Metering(user) => sha256_hex(&format!("user {user}: {json}")),
+        })
+    }
+}
+
+/// The stored outcome of `key` for the caller of `scope`, when the same request already
+/// succeeded within [`IDEMPOTENCY_RETENTION`]; [`FundingError::IdempotencyKeyReused`] when the
+/// key served a different request.
 pub(crate) async fn replay<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
-    user: UserId,
+    scope: KeyScope,
     key: Option<&IdempotencyKey>,
     request: &Request<'_>,
     now: OffsetDateTime,
@@ -125,9 +159,9 @@ pub(crate) async fn replay<T: DeserializeOwned>(
     let Some(key) = key else { return Ok(None) };
     let row = sqlx::query(
         "SELECT fingerprint, outcome FROM idempotency_keys \
-         WHERE user_id = ?1 AND key = ?2 AND created_at > ?3",
+         WHERE caller = ?1 AND key = ?2 AND created_at > ?3",
     )
-    .bind(user.0)
+    .bind(scope.caller())
     .bind(key.as_str())
     .bind(to_micros(now - IDEMPOTENCY_RETENTION))
     .fetch_optional(&mut *conn)
@@ -135,20 +169,23 @@ pub(crate) async fn replay<T: DeserializeOwned>(
     let Some(row) = row else { return Ok(None) };
 
     let fingerprint: String = row.try_get(0)?;
-    if fingerprint != request.fingerprint()? {
+    if fingerprint != request.fingerprint(scope)? {
         return Err(FundingError::IdempotencyKeyReused);
     }
     let outcome: String = row.try_get(1)?;
     let outcome = serde_json::from_str(&outcome)
         .map_err(|error| FundingError::Internal(format!("reading a stored outcome: {error}")))?;
-    tracing::info!(user.id = %user, "idempotent request repeated; answering the first outcome");
+    tracing::info!(
+        user.id = %scope.user(),
+        "idempotent request repeated; answering the first outcome"
+    );
     Ok(Some(outcome))
 }
 
 /// Stores the outcome of a request that just succeeded, in the caller's transaction.
 pub(crate) async fn remember<T: Serialize>(
     conn: &mut SqliteConnection,
-    user: UserId,
+    scope: KeyScope,
     key: Option<&IdempotencyKey>,
     request: &Request<'_>,
     outcome: &T,
@@ -159,12 +196,14 @@ pub(crate) async fn remember<T: Serialize>(
         .map_err(|error| FundingError::Internal(format!("storing an outcome: {error}")))?;
     // REPLACE only ever overwrites a key older than the retention, which `replay` ignored.
     sqlx::query(
-        "INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, outcome, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO idempotency_keys \
+         (caller, key, user_id, fingerprint, outcome, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
-    .bind(user.0)
+    .bind(scope.caller())
     .bind(key.as_str())
-    .bind(request.fingerprint()?)
+    .bind(scope.user().0)
+    .bind(request.fingerprint(scope)?)
     .bind(outcome)
     .bind(to_micros(now))
     .execute(&mut *conn)
@@ -199,23 +238,31 @@ mod tests {
     fn fingerprints_differ_by_operation_and_parameter() {
         let model = ModelId("m".into());
         let ten = Amount::from_units(10);
+        let user = KeyScope::User(UserId(1));
+        let hold = Request::PlaceHold {
+            model_id: &model,
+            amount: ten,
+            ttl_seconds: 60,
+        };
         let fingerprints = [
+            hold.fingerprint(KeyScope::Metering(UserId(1))),
+            hold.fingerprint(KeyScope::Metering(UserId(2))),
             Request::FundModel {
                 model_id: &model,
                 amount: ten,
             }
-            .fingerprint(),
-            Request::RechargeWallet { amount: ten }.fingerprint(),
+            .fingerprint(user),
+            Request::RechargeWallet { amount: ten }.fingerprint(user),
             Request::RefundModel {
                 model_id: &model,
                 amount: RefundAmount::Exactly(ten),
             }
-            .fingerprint(),
+            .fingerprint(user),
             Request::RefundModel {
                 model_id: &model,
                 amount: RefundAmount::All,
             }
-            .fingerprint(),
+            .fingerprint(user),
         ]
         .map(|fingerprint| fingerprint.unwrap_or_default());
 

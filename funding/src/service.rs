@@ -75,7 +75,9 @@ impl Funding {
     }
 
     /// Now, truncated to the microseconds the store keeps, so what a call returns equals what
-    /// a later read returns.
+    /// a later read returns. A movement reads it after taking the write lock: one that waited
+    /// for the lock must judge expiry, lock windows and auto-lock at the moment it runs, or it
+    /// could settle a hold that every read since has shown as released.
     pub(crate) fn now(&self) -> OffsetDateTime {
         from_micros(to_micros(self.clock.now()))
     }

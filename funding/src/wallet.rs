@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::clock::{from_micros, to_micros};
 use crate::error::FundingError;
-use crate::idempotency::{self, IdempotencyKey, Request};
+use crate::idempotency::{self, IdempotencyKey, KeyScope, Request};
 use crate::ids::{EntryId, UserId};
 use crate::ledger::{self, Account, EntryKind, NewEntry};
 use crate::money::Amount;
@@ -166,8 +166,8 @@ impl Funding {
         // Hashing takes tens of milliseconds; do it before taking the write lock.
         let passphrase_hash = crate::secret::hash_secret(passphrase).await;
 
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         require_user(&mut tx, user).await?;
         if find_wallet(&mut tx, user).await?.is_some() {
             return Err(FundingError::WalletExists);
@@ -210,8 +210,8 @@ impl Funding {
         user: UserId,
         passphrase: &str,
     ) -> Result<Wallet, FundingError> {
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         let wallet = require_wallet(&mut tx, user).await?;
         let window_start = now - self.settings.unlock_window;
         // Failures that left the window no longer count; forget them.
@@ -250,8 +250,8 @@ impl Funding {
             return Err(FundingError::WrongPassphrase);
         }
 
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         sqlx::query("DELETE FROM wallet_unlock_failures WHERE user_id = ?1")
             .bind(user.0)
             .execute(&mut *tx)
@@ -263,11 +263,12 @@ impl Funding {
         Ok(wallet)
     }
 
-    /// Locks the wallet now; also what the server calls at logout. Errors: `WalletNotFound`.
+    /// Locks the wallet now (logging out locks it too, in `Accounts::log_out`). Errors:
+    /// `WalletNotFound`.
     #[tracing::instrument(skip_all, fields(user.id = %user))]
     pub async fn lock_wallet(&self, user: UserId) -> Result<Wallet, FundingError> {
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         require_wallet(&mut tx, user).await?;
         sqlx::query("UPDATE wallets SET unlocked_until = NULL WHERE user_id = ?1")
             .bind(user.0)
@@ -290,8 +291,8 @@ impl Funding {
         minutes: u32,
     ) -> Result<Wallet, FundingError> {
         check_auto_lock_minutes(minutes)?;
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         require_unlocked_wallet(&mut tx, user, now).await?;
         sqlx::query("UPDATE wallets SET auto_lock_minutes = ?2 WHERE user_id = ?1")
             .bind(user.0)
@@ -317,9 +318,9 @@ impl Funding {
     ) -> Result<WalletMovement, FundingError> {
         self.check_amount(amount)?;
         let request = Request::RechargeWallet { amount };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        let now = self.now();
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::User(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -354,7 +355,7 @@ impl Funding {
             amount,
             wallet,
         };
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &outcome, now).await?;
+        idempotency::remember(&mut tx, KeyScope::User(user), key.as_ref(), &request, &outcome, now).await?;
         tx.commit().await?;
         tracing::info!(entry.id = %entry_id, test_money = transfer.test_money, "wallet recharged");
         Ok(outcome)
@@ -373,9 +374,9 @@ impl Funding {
     ) -> Result<WalletMovement, FundingError> {
         self.check_amount(amount)?;
         let request = Request::WithdrawFromWallet { amount };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        let now = self.now();
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::User(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -414,7 +415,7 @@ impl Funding {
             amount,
             wallet,
         };
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &outcome, now).await?;
+        idempotency::remember(&mut tx, KeyScope::User(user), key.as_ref(), &request, &outcome, now).await?;
         tx.commit().await?;
         tracing::info!(entry.id = %entry_id, "wallet withdrawal");
         Ok(outcome)

@@ -232,6 +232,43 @@ async fn a_hold_reads_as_expired_before_and_after_the_sweeper_writes_its_release
 }
 
 #[tokio::test]
+async fn a_settle_that_waits_for_the_write_lock_past_expiry_finds_the_hold_expired() {
+    let app = TestApp::start().await;
+    let user = app.funded_user("50", "alpha", "10").await;
+    let hold = app
+        .funding
+        .place_hold(user, &model_id("alpha"), amount("3"), Some(60), None)
+        .await
+        .expect("hold");
+    // Someone else holds the write lock while the settle is asked for.
+    let blocker = app.db.begin_write().await.expect("write lock");
+    let funding = app.funding.clone();
+    let settle = tokio::spawn(async move {
+        funding
+            .settle_hold(Caller::Metering, hold.id, 1, 1, None)
+            .await
+    });
+    // On this single-threaded runtime, yielding lets the settle run up to the write lock.
+    tokio::task::yield_now().await;
+
+    app.advance(Duration::seconds(61));
+    drop(blocker);
+    let outcome = settle.await.expect("the settle task finishes");
+
+    assert!(
+        matches!(outcome, Err(FundingError::HoldNotOpen { .. })),
+        "{outcome:?}"
+    );
+    let read = app
+        .funding
+        .hold(Caller::Metering, hold.id)
+        .await
+        .expect("hold");
+    assert_eq!(read.status, HoldStatus::Expired);
+    app.assert_ledger_consistent().await;
+}
+
+#[tokio::test]
 async fn another_users_hold_is_not_found() {
     let app = TestApp::start().await;
     let owner = app.funded_user("50", "alpha", "10").await;

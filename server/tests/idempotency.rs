@@ -223,6 +223,82 @@ async fn keys_belong_to_their_user() {
 }
 
 #[tokio::test]
+async fn the_metering_service_has_one_key_space_across_users() {
+    let app = spawn_metered().await;
+    let ada = user_with_funds(&app, "ada@example.com", "100").await;
+    let bob = user_with_funds(&app, "bob@example.com", "100").await;
+    fund(&app, &ada, MODEL, "50").await;
+    fund(&app, &bob, MODEL, "50").await;
+    let hold_for = |user: String| json!({"user_id": user, "model_id": MODEL, "amount": "5"});
+    let for_ada = hold_for(user_id(&app, &ada).await);
+    let for_bob = hold_for(user_id(&app, &bob).await);
+    let bob_before = ledger_snapshot(&app, &bob).await;
+
+    let first = send(
+        &app,
+        Method::POST,
+        "/api/v1/holds",
+        &metering(),
+        Some(for_ada),
+        Some("m1"),
+    )
+    .await;
+    let reused = send(
+        &app,
+        Method::POST,
+        "/api/v1/holds",
+        &metering(),
+        Some(for_bob),
+        Some("m1"),
+    )
+    .await;
+
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let (status, code, _, _) = error_of(reused).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "idempotency_key_reused")
+    );
+    assert_eq!(
+        ledger_snapshot(&app, &bob).await,
+        bob_before,
+        "bob's money did not move"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_users_key_and_the_metering_services_key_do_not_collide() {
+    let app = spawn_metered().await;
+    let ada = user_with_funds(&app, "ada@example.com", "100").await;
+    fund(&app, &ada, MODEL, "50").await;
+    let hold = json!({"user_id": user_id(&app, &ada).await, "model_id": MODEL, "amount": "5"});
+
+    let by_ada = send(
+        &app,
+        Method::POST,
+        "/api/v1/wallet/recharges",
+        &ada,
+        Some(json!({"amount": "10"})),
+        Some("shared"),
+    )
+    .await;
+    let by_metering = send(
+        &app,
+        Method::POST,
+        "/api/v1/holds",
+        &metering(),
+        Some(hold),
+        Some("shared"),
+    )
+    .await;
+
+    json_of(by_ada, StatusCode::CREATED, "ada's recharge").await;
+    json_of(by_metering, StatusCode::CREATED, "the operator's hold").await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_malformed_key_is_400_naming_the_header_and_nothing_moves() {
     let app = TestApp::spawn().await;
     let auth = user_with_funds(&app, "ada@example.com", "100").await;
