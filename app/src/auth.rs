@@ -55,10 +55,10 @@ pub async fn log_in(email: String, password: String) -> Result<(), FormError> {
 pub async fn log_out() -> Result<(), FormError> {
     let state = ssr::state()?;
 
-    if let Some(token) = ssr::caller().and_then(|caller| caller.session_token) {
+    if let Some(caller) = ssr::caller() {
         state
             .accounts
-            .log_out(&token)
+            .log_out(caller.user.id, caller.session_token.as_deref())
             .await
             .map_err(ssr::account_error)?;
     }

@@ -95,6 +95,28 @@ impl AccountError {
     }
 }
 
+/// How long until `scope` may try to log in again, when it has used up its failures within
+/// [`LOGIN_WINDOW`]; read inside the caller's write transaction.
+async fn login_retry_after(
+    conn: &mut SqliteConnection,
+    scope: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Duration>, AccountError> {
+    let window_start = to_micros(now - LOGIN_WINDOW);
+    let (failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT count(*), min(at) FROM login_failures WHERE scope = ? AND at > ?",
+    )
+    .bind(scope)
+    .bind(window_start)
+    .fetch_one(&mut *conn)
+    .await?;
+    if failures < LOGIN_MAX_FAILURES {
+        return Ok(None);
+    }
+    let oldest = from_micros(oldest.unwrap_or(window_start));
+    Ok(Some((oldest + LOGIN_WINDOW - now).max(Duration::seconds(1))))
+}
+
 /// Which password rule a password broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordRule {
@@ -261,9 +283,14 @@ impl Accounts {
         let account_scope = format!("account:{}", sha256_hex(&email_normalised));
         let address_scope = format!("address:{}", client.0);
         let now = self.clock.now();
+        let now_micros = to_micros(now);
 
+        // The attempt is counted as a failure before the password is checked, in the same
+        // transaction as the limit check: concurrent attempts then see each other, and a burst
+        // cannot slip past the limit while its hashes run. A success takes its count back.
+        let mut tx = self.db.begin_write().await?;
         for scope in [&account_scope, &address_scope] {
-            if let Some(retry_after) = self.login_retry_after(scope, now).await? {
+            if let Some(retry_after) = login_retry_after(&mut tx, scope, now).await? {
                 tracing::warn!(
                     scope = scope.split(':').next(),
                     "log-in refused by the rate limit"
@@ -271,6 +298,18 @@ impl Accounts {
                 return Err(AccountError::TooManyAttempts { retry_after });
             }
         }
+        let mut attempt_ids = Vec::with_capacity(2);
+        for scope in [&account_scope, &address_scope] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO login_failures (scope, at) VALUES (?, ?) RETURNING id",
+            )
+            .bind(scope)
+            .bind(now_micros)
+            .fetch_one(&mut *tx)
+            .await?;
+            attempt_ids.push(id);
+        }
+        tx.commit().await?;
 
         let stored = sqlx::query_as::<_, (i64, String, String)>(
             "SELECT id, email, password_hash FROM users WHERE email = ?",
@@ -286,23 +325,17 @@ impl Accounts {
                 false
             }
         };
-
-        let mut tx = self.db.begin_write().await?;
-        let now_micros = to_micros(now);
         let Some((id, email, _)) = stored.filter(|_| verified) else {
-            for scope in [&account_scope, &address_scope] {
-                sqlx::query("INSERT INTO login_failures (scope, at) VALUES (?, ?)")
-                    .bind(scope)
-                    .bind(now_micros)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
             tracing::info!("log-in failed");
             return Err(AccountError::InvalidCredentials);
         };
-        sqlx::query("DELETE FROM login_failures WHERE scope = ? OR at < ?")
+
+        // A success forgets the account's failures (its own attempt among them), the address's
+        // count for this attempt, and every failure that has left the window.
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE scope = ? OR id = ? OR at < ?")
             .bind(&account_scope)
+            .bind(attempt_ids[1])
             .bind(to_micros(now - LOGIN_WINDOW))
             .execute(&mut *tx)
             .await?;
@@ -315,27 +348,6 @@ impl Accounts {
 
         tracing::info!(user.id = %user.id, "logged in");
         Ok(NewSession { user, token })
-    }
-
-    async fn login_retry_after(
-        &self,
-        scope: &str,
-        now: OffsetDateTime,
-    ) -> Result<Option<Duration>, AccountError> {
-        let window_start = to_micros(now - LOGIN_WINDOW);
-        let (failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
-            "SELECT count(*), min(at) FROM login_failures WHERE scope = ? AND at > ?",
-        )
-        .bind(scope)
-        .bind(window_start)
-        .fetch_one(self.db.reader())
-        .await?;
-        if failures < LOGIN_MAX_FAILURES {
-            return Ok(None);
-        }
-        let oldest = from_micros(oldest.unwrap_or(window_start));
-        let retry_after = (oldest + LOGIN_WINDOW - now).max(Duration::seconds(1));
-        Ok(Some(retry_after))
     }
 
     /// The user a session token belongs to, or `None` when the token is unknown or the session
@@ -380,14 +392,26 @@ impl Accounts {
         }))
     }
 
-    /// Ends a session; the token stops working at once. Unknown tokens are ignored.
-    pub async fn log_out(&self, token: &str) -> Result<(), AccountError> {
+    /// Logs the user out: ends the session the caller used, if it used one (the token stops
+    /// working at once; an unknown token is ignored), and locks the user's wallet in the same
+    /// transaction, so no page or program can forget the lock. A user without a wallet has
+    /// nothing to lock.
+    #[tracing::instrument(skip_all, fields(user.id = %user))]
+    pub async fn log_out(&self, user: UserId, token: Option<&str>) -> Result<(), AccountError> {
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(sha256_hex(token))
+        if let Some(token) = token {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = ? AND user_id = ?")
+                .bind(sha256_hex(token))
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE wallets SET unlocked_until = NULL WHERE user_id = ?")
+            .bind(user.0)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        tracing::info!("logged out; wallet locked");
         Ok(())
     }
 

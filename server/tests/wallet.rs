@@ -403,6 +403,33 @@ async fn logging_out_locks_the_wallet() {
 }
 
 #[tokio::test]
+async fn logging_out_through_the_page_locks_the_wallet_too() {
+    let app = TestApp::spawn().await;
+    let auth = user_with_wallet(&app, "ada@example.com").await;
+    let key = money::api_key(&app, &auth).await;
+    let Auth::Cookie(cookie) = &auth else {
+        unreachable!("sign-up answers with a cookie")
+    };
+
+    let response = app
+        .client()
+        .post(app.url("/fn/log_out"))
+        .header("Cookie", cookie)
+        .header("Accept", "text/html")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(wallet_of(&app, &key).await["locked"], true);
+    let me = app.get("/api/v1/me", &auth).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the session ended");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn logging_out_without_a_wallet_still_works() {
     let app = TestApp::spawn().await;
     let auth = app.sign_up("ada@example.com").await;

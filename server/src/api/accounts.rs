@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use funding::FundingError;
 use funding::accounts::User;
 use funding::ids::ApiKeyId;
 use serde_json::{Value, json};
@@ -40,7 +39,7 @@ pub async fn create_session(
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let email = body.string("email", "invalid_email")?;
-    let password = body.string("password", "invalid_credentials")?;
+    let password = body.string("password", "invalid_json")?;
 
     let client = funding::accounts::ClientAddress(client.0);
     let session = state.accounts.log_in(email, password, &client).await?;
@@ -54,14 +53,10 @@ pub async fn delete_current_session(
     State(state): State<AppState>,
     Authenticated(caller): Authenticated,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = &caller.session_token {
-        state.accounts.log_out(token).await?;
-    }
-    // Logging out locks the wallet; a user without a wallet has nothing to lock.
-    match state.funding.lock_wallet(caller.user.id).await {
-        Ok(_) | Err(FundingError::WalletNotFound) => {}
-        Err(error) => return Err(error.into()),
-    }
+    state
+        .accounts
+        .log_out(caller.user.id, caller.session_token.as_deref())
+        .await?;
     let cookie = state.expired_session_cookie();
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
