@@ -27,7 +27,7 @@ pub enum OpenError {
         #[source]
         source: sqlx::Error,
     },
-    #[error("could not open the database")]
+    #[error("could not open the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("could not apply the database migrations")]
     Migrate(#[source] sqlx::migrate::MigrateError),
@@ -41,8 +41,8 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (creating when missing) the database at `url`, such as `sqlite://data/twofold.db`,
-    /// and applies the migrations.
+    /// Opens (creating it and its folder when missing) the database at `url`, such as
+    /// `sqlite://data/twofold.db`, and applies the migrations.
     pub async fn open(url: &str) -> Result<Self, OpenError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| OpenError::InvalidUrl {
@@ -55,6 +55,13 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
 
+        // The default database lives under `data/`; make its folder as well as the file.
+        if let Some(folder) = options.get_filename().parent()
+            && !folder.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(folder)
+                .map_err(|error| OpenError::Connect(sqlx::Error::Io(error)))?;
+        }
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -72,6 +79,29 @@ impl Db {
             .map_err(OpenError::Connect)?;
 
         Ok(Self { read, write })
+    }
+
+    /// Opens an existing database at `url` for reading only: nothing is created, migrated or
+    /// written, so a checker pointed at a mistyped path fails instead of proving an empty
+    /// ledger, and a production file is never migrated by the tool that inspects it.
+    pub async fn open_existing(url: &str) -> Result<Self, OpenError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|source| OpenError::InvalidUrl {
+                url: url.to_owned(),
+                source,
+            })?
+            .create_if_missing(false)
+            .read_only(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(OpenError::Connect)?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
     }
 
     /// The pool for reads. Never write through it: it is opened read-only.

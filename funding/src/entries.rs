@@ -140,6 +140,33 @@ impl Funding {
         })
     }
 
+    /// The user's `limit` newest entries that changed the wallet balance (see
+    /// [`EntryKind::moves_wallet`]), newest first; for the wallet page.
+    pub async fn recent_wallet_entries(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> Result<Vec<Entry>, FundingError> {
+        let kinds = EntryKind::ALL
+            .into_iter()
+            .filter(|kind| kind.moves_wallet())
+            .map(|kind| format!("'{}'", kind.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE user_id = ?1 AND kind IN ({kinds}) \
+             ORDER BY id DESC LIMIT ?2"
+        );
+        sqlx::query(&sql)
+            .bind(user.0)
+            .bind(i64::from(limit.clamp(1, MAX_ENTRY_PAGE_SIZE)))
+            .fetch_all(self.db.reader())
+            .await?
+            .into_iter()
+            .map(entry_from_row)
+            .collect()
+    }
+
     /// Every entry of the user, newest first; for the CSV export.
     pub async fn all_entries(&self, user: UserId) -> Result<Vec<Entry>, FundingError> {
         let sql =

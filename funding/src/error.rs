@@ -10,10 +10,11 @@ use crate::money::{Amount, AmountError, AmountOverflow};
 use crate::source::SourceError;
 
 /// Which minimum a funding had to reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MinimumKind {
     /// The first funding of a (user, model) pair.
+    #[default]
     InitialFunding,
     /// Every later funding.
     TopUp,

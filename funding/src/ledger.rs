@@ -69,6 +69,21 @@ impl EntryKind {
         }
     }
 
+    /// Whether entries of this kind change the wallet balance: recharges, withdrawals,
+    /// fundings and refunds. The others move money only inside one model's funding.
+    pub fn moves_wallet(self) -> bool {
+        matches!(
+            self,
+            EntryKind::Recharge | EntryKind::Withdrawal | EntryKind::Funding | EntryKind::Refund
+        )
+    }
+
+    /// Whether an entry of this kind adds to the wallet (a recharge or a refund) rather than
+    /// takes from it.
+    pub fn adds_to_wallet(self) -> bool {
+        matches!(self, EntryKind::Recharge | EntryKind::Refund)
+    }
+
     /// The kind named `text`, such as `hold_settled`; `None` for anything else.
     pub fn parse(text: &str) -> Option<EntryKind> {
         EntryKind::ALL
@@ -343,7 +358,11 @@ impl fmt::Display for LedgerReport {
         if self.is_consistent() {
             writeln!(f, "the ledger is consistent")
         } else {
-            writeln!(f, "{} mismatches found", self.mismatches())
+            writeln!(
+                f,
+                "the ledger is NOT consistent: {} mismatches found",
+                self.mismatches()
+            )
         }
     }
 }

@@ -15,6 +15,9 @@ macro_rules! with_store {
     ($($item:item)*) => { $(#[cfg(feature = "store")] $item)* };
 }
 
+// Its limits are shared with the browser build; its rule needs the store.
+pub mod consumption;
+
 with_store! {
     pub mod accounts;
     pub mod catalog;
@@ -35,6 +38,7 @@ with_store! {
     pub mod wallet;
 
     pub use catalog::{Catalog, CatalogError, Model};
+    pub use consumption::Consumption;
     pub use entries::{DailySpend, Entry, EntryPage, EntryQuery};
     pub use error::{FundingError, MinimumKind};
     pub use holds::{Caller, Hold, HoldStatus, UsageReceipt};

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::clock::{from_micros, to_micros};
 use crate::error::{FundingError, MinimumKind};
 use crate::holds::release_expired_holds;
-use crate::idempotency::{self, IdempotencyKey, Request};
+use crate::idempotency::{self, IdempotencyKey, KeyScope, Request};
 use crate::ids::{EntryId, HoldId, ModelId, UserId};
 use crate::ledger::{self, Account, EntryKind, NewEntry};
 use crate::money::{Amount, RefundAmount, funding_fee};
@@ -61,6 +61,10 @@ pub struct ModelFunding {
     pub refundable: Amount,
     /// The minimum initial amount before the first funding, the minimum top-up after.
     pub current_minimum_amount: Amount,
+    /// Whether the next funding is the initial funding or a top-up, which decides
+    /// `current_minimum_amount`. Outcomes stored before this field read as initial.
+    #[serde(default)]
+    pub next_funding: MinimumKind,
     pub lock_window_seconds: i64,
     pub locked_fundings: Vec<LockedFunding>,
     pub holds: Vec<OpenHold>,
@@ -271,7 +275,8 @@ impl Funding {
 
         let held = sum(holds.iter().map(|hold| hold.amount));
         let recently_funded = sum(locked_fundings.iter().map(|funding| funding.amount));
-        let (current_minimum_amount, _) = self.current_minimum(conn, user, model_id).await?;
+        let (current_minimum_amount, next_funding) =
+            self.current_minimum(conn, user, model_id).await?;
         Ok(ModelFunding {
             model_id: model_id.clone(),
             status: funding_status(conn, user, model_id).await?,
@@ -280,6 +285,7 @@ impl Funding {
             recently_funded,
             refundable: balance.saturating_sub(held).saturating_sub(recently_funded),
             current_minimum_amount,
+            next_funding,
             lock_window_seconds: self.settings.lock_window_seconds,
             locked_fundings,
             holds,
@@ -326,9 +332,9 @@ impl Funding {
         self.check_amount(amount)?;
         self.model(model_id)?;
         let request = Request::FundModel { model_id, amount };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        let now = self.now();
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::User(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -390,7 +396,7 @@ impl Funding {
             wallet: wallet_view(&mut tx, user, now, settings).await?,
             funding: self.funding_state(&mut tx, user, model_id, now).await?,
         };
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &outcome, now).await?;
+        idempotency::remember(&mut tx, KeyScope::User(user), key.as_ref(), &request, &outcome, now).await?;
         tx.commit().await?;
         tracing::info!(entry.id = %entry_id, fee = %fee, "model funded");
         Ok(outcome)
@@ -417,10 +423,10 @@ impl Funding {
             self.check_amount(amount)?;
         }
         let request = Request::RefundModel { model_id, amount };
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         self.require_known_model(&mut tx, user, model_id).await?;
-        if let Some(first) = idempotency::replay(&mut tx, user, key.as_ref(), &request, now).await?
+        if let Some(first) = idempotency::replay(&mut tx, KeyScope::User(user), key.as_ref(), &request, now).await?
         {
             return Ok(first);
         }
@@ -472,7 +478,7 @@ impl Funding {
             wallet: wallet_view(&mut tx, user, now, &self.settings).await?,
             funding: self.funding_state(&mut tx, user, model_id, now).await?,
         };
-        idempotency::remember(&mut tx, user, key.as_ref(), &request, &outcome, now).await?;
+        idempotency::remember(&mut tx, KeyScope::User(user), key.as_ref(), &request, &outcome, now).await?;
         tx.commit().await?;
         tracing::info!(entry.id = %entry_id, refunded = %amount, "model funding refunded");
         Ok(outcome)
@@ -489,8 +495,8 @@ impl Funding {
         model_id: &ModelId,
     ) -> Result<ModelId, FundingError> {
         self.model(model_id)?;
-        let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let now = self.now();
         crate::service::require_user(&mut tx, user).await?;
         sqlx::query(
             "UPDATE user_models SET is_primary = 0 \

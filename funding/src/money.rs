@@ -107,6 +107,25 @@ impl Amount {
         self.checked_sub(other).unwrap_or(Amount::ZERO)
     }
 
+    /// `self + other`, or the largest amount the ledger can hold when that overflows.
+    pub fn saturating_add(self, other: Amount) -> Amount {
+        Amount(self.0.saturating_add(other.0))
+    }
+
+    /// Rounded up to `decimals` decimal places (at most the ledger scale): `0.142858` to two
+    /// decimals is `0.15`. An amount too close to the ledger's limit to round stays as it is.
+    pub fn round_up_to_decimals(self, decimals: u32) -> Amount {
+        let step = 10_i64.pow(LEDGER_SCALE - decimals.min(LEDGER_SCALE));
+        if self.0.rem_euclid(step) == 0 {
+            return self;
+        }
+        self.0
+            .div_euclid(step)
+            .checked_add(1)
+            .and_then(|steps| steps.checked_mul(step))
+            .map_or(self, Amount)
+    }
+
     /// Formats with at least `display_decimals` decimals: exactly that many when the amount
     /// fits in them (`12.50`), else the full ledger scale (`0.000150`), so nothing is ever
     /// rounded away when shown.
@@ -349,12 +368,20 @@ pub fn usage_cost(
     output_price_per_mtok: Amount,
 ) -> Result<Amount, AmountOverflow> {
     const TOKENS_PER_PRICE_UNIT: i128 = 1_000_000;
-    let micro_tokens = i128::from(input_tokens) * i128::from(input_price_per_mtok.micros())
-        + i128::from(output_tokens) * i128::from(output_price_per_mtok.micros());
-    let micros = (micro_tokens + TOKENS_PER_PRICE_UNIT - 1) / TOKENS_PER_PRICE_UNIT;
+    let priced = |tokens: u64, price: Amount| i128::from(tokens).checked_mul(price.micros().into());
+    let micro_tokens = priced(input_tokens, input_price_per_mtok)
+        .zip(priced(output_tokens, output_price_per_mtok))
+        .and_then(|(input, output)| input.checked_add(output))
+        .ok_or(AmountOverflow)?;
+    // Rounded up: a fraction of a micro-unit of usage is charged, never given away.
+    let micros = micro_tokens
+        .checked_add(TOKENS_PER_PRICE_UNIT - 1)
+        .ok_or(AmountOverflow)?
+        / TOKENS_PER_PRICE_UNIT;
     i64::try_from(micros)
-        .map(Amount)
-        .map_err(|_| AmountOverflow)
+        .ok()
+        .and_then(Amount::from_micros)
+        .ok_or(AmountOverflow)
 }
 
 #[cfg(test)]
@@ -533,6 +560,27 @@ mod tests {
             usage_cost(u64::MAX, u64::MAX, three, fifteen),
             Err(AmountOverflow)
         );
+        // Prices so large that the products leave i128 are an overflow, not a panic or a
+        // wrapped, negative charge.
+        let largest = micros(i64::MAX);
+        assert_eq!(
+            usage_cost(u64::MAX, u64::MAX, largest, largest),
+            Err(AmountOverflow)
+        );
+        assert_eq!(
+            usage_cost(u64::MAX, 0, largest, largest),
+            Err(AmountOverflow)
+        );
+    }
+
+    #[test]
+    fn rounding_up_to_display_decimals_never_rounds_down() {
+        assert_eq!(micros(142_858).round_up_to_decimals(2), micros(150_000));
+        assert_eq!(micros(150_000).round_up_to_decimals(2), micros(150_000));
+        assert_eq!(micros(1).round_up_to_decimals(0), micros(1_000_000));
+        assert_eq!(micros(1).round_up_to_decimals(6), micros(1));
+        assert_eq!(micros(1).round_up_to_decimals(9), micros(1));
+        assert_eq!(micros(i64::MAX).round_up_to_decimals(2), micros(i64::MAX));
     }
 
     #[test]

@@ -12,6 +12,20 @@ use crate::money::{
 /// funding is a decision rather than a way to park money, short enough not to trap it.
 pub const DEFAULT_LOCK_WINDOW_SECONDS: i64 = 86_400;
 
+/// The longest lock window a deployment may set: a year. Money locked longer than that is no
+/// longer prepared for use but trapped, and the bound keeps every moment computed from the
+/// window far inside the calendar's range.
+pub const MAX_LOCK_WINDOW_SECONDS: i64 = 366 * 86_400;
+
+/// The largest maximum per operation a deployment may set: a billion units. Amounts are
+/// integers of micro-units in an `i64`, so a balance can still absorb thousands of operations
+/// of that size, and the parser's digit limit stays above every allowed maximum.
+pub const MAX_MAX_AMOUNT: Amount = Amount::from_units(1_000_000_000);
+
+/// The most decimals a funding fee percent may have, such as `2.9` or `0.0125`. With at most
+/// this many, a fee is computed exactly before it is rounded up to the ledger scale.
+pub const MAX_FEE_PERCENT_DECIMALS: u32 = 4;
+
 /// Failed unlock attempts allowed within [`DEFAULT_UNLOCK_WINDOW`] before unlocking pauses.
 /// Five forgives a few typos and still makes guessing a passphrase hopeless.
 pub const DEFAULT_UNLOCK_ATTEMPTS: u32 = 5;
@@ -60,11 +74,14 @@ pub enum SettingsError {
     Currency(String),
     #[error("display decimals must be between 0 and {LEDGER_SCALE} (got {0})")]
     DisplayDecimals(u32),
-    #[error("the lock window must be zero or more seconds (got {0})")]
+    #[error("the lock window must be between 0 and {MAX_LOCK_WINDOW_SECONDS} seconds (got {0})")]
     LockWindow(i64),
-    #[error("the funding fee percent must be between 0 and 100 (got {0})")]
+    #[error(
+        "the funding fee percent must be between 0 and 100 with at most \
+         {MAX_FEE_PERCENT_DECIMALS} decimals (got {0})"
+    )]
     FeePercent(Decimal),
-    #[error("the maximum amount per operation must be above zero")]
+    #[error("the maximum amount per operation must be above zero and at most 1000000000")]
     MaxAmount,
     #[error("unlock attempts must be at least 1 within a positive window")]
     UnlockLimits,
@@ -81,14 +98,16 @@ impl Settings {
         if self.display_decimals > LEDGER_SCALE {
             return Err(SettingsError::DisplayDecimals(self.display_decimals));
         }
-        if self.lock_window_seconds < 0 {
+        if !(0..=MAX_LOCK_WINDOW_SECONDS).contains(&self.lock_window_seconds) {
             return Err(SettingsError::LockWindow(self.lock_window_seconds));
         }
         let percent = self.funding_fee_percent;
-        if percent.is_sign_negative() && !percent.is_zero() || percent > Decimal::ONE_HUNDRED {
+        let percent_in_range = (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&percent)
+            && percent.normalize().scale() <= MAX_FEE_PERCENT_DECIMALS;
+        if !percent_in_range {
             return Err(SettingsError::FeePercent(percent));
         }
-        if self.max_amount.is_zero() {
+        if self.max_amount.is_zero() || self.max_amount > MAX_MAX_AMOUNT {
             return Err(SettingsError::MaxAmount);
         }
         if self.unlock_attempts == 0 || self.unlock_window <= Duration::ZERO {
@@ -131,6 +150,18 @@ mod tests {
     }
 
     #[test]
+    fn settings_at_their_bounds_are_valid() {
+        let settings = Settings {
+            lock_window_seconds: MAX_LOCK_WINDOW_SECONDS,
+            max_amount: MAX_MAX_AMOUNT,
+            funding_fee_percent: Decimal::new(1_250, 4),
+            ..Settings::default()
+        };
+
+        assert_eq!(settings.validate(), Ok(()));
+    }
+
+    #[test]
     fn out_of_range_settings_are_named() {
         let cases = [
             (
@@ -156,6 +187,13 @@ mod tests {
             ),
             (
                 Settings {
+                    lock_window_seconds: MAX_LOCK_WINDOW_SECONDS + 1,
+                    ..Settings::default()
+                },
+                "lock window",
+            ),
+            (
+                Settings {
                     funding_fee_percent: Decimal::new(-1, 0),
                     ..Settings::default()
                 },
@@ -163,7 +201,21 @@ mod tests {
             ),
             (
                 Settings {
+                    funding_fee_percent: Decimal::new(123_456, 5),
+                    ..Settings::default()
+                },
+                "fee",
+            ),
+            (
+                Settings {
                     max_amount: Amount::ZERO,
+                    ..Settings::default()
+                },
+                "maximum",
+            ),
+            (
+                Settings {
+                    max_amount: Amount::from_units(1_000_000_001),
                     ..Settings::default()
                 },
                 "maximum",

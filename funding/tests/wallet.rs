@@ -333,3 +333,25 @@ async fn zero_and_above_maximum_amounts_are_refused_by_every_movement() {
         2
     );
 }
+
+#[tokio::test]
+async fn recent_wallet_entries_skip_model_only_movements_however_many_there_are() {
+    let app = TestApp::start().await;
+    let user = app.funded_user("50", "alpha", "10").await;
+    let alpha = model_id("alpha");
+    for _ in 0..30 {
+        app.funding
+            .record_usage(user, &alpha, 1_000, 0, None)
+            .await
+            .expect("usage");
+    }
+
+    let entries = app
+        .funding
+        .recent_wallet_entries(user, 10)
+        .await
+        .expect("entries");
+
+    let kinds: Vec<_> = entries.iter().map(|entry| entry.kind.as_str()).collect();
+    assert_eq!(kinds, ["funding", "recharge"]);
+}

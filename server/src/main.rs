@@ -29,7 +29,7 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://data/twofold.db";
 async fn check_ledger() -> ExitCode {
     let url =
         std::env::var("TWOFOLD_DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
-    let db = match funding::db::Db::open(&url).await {
+    let db = match funding::db::Db::open_existing(&url).await {
         Ok(db) => db,
         Err(error) => {
             eprintln!("twofold check-ledger: cannot open {url}: {error}");
@@ -39,18 +39,14 @@ async fn check_ledger() -> ExitCode {
     let report = funding::check_ledger(&db).await;
     db.close().await;
     match report {
-        Ok(report) if report.is_consistent() => {
-            print!("{report}");
-            println!("the ledger is consistent");
-            ExitCode::SUCCESS
-        }
         Ok(report) => {
+            // The report ends with its verdict.
             print!("{report}");
-            println!(
-                "the ledger is NOT consistent: {} problem(s)",
-                report.mismatches()
-            );
-            ExitCode::FAILURE
+            if report.is_consistent() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(error) => {
             eprintln!("twofold check-ledger: reading the ledger failed: {error}");

@@ -125,3 +125,24 @@ async fn check_ledger_fails_on_a_balance_altered_by_hand() {
     assert!(stdout.contains("balance"), "{stdout}");
     app.stop().await;
 }
+
+#[test]
+fn check_ledger_refuses_a_database_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such.db");
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_twofold"))
+        .arg("check-ledger")
+        .env(
+            "TWOFOLD_DATABASE_URL",
+            format!("sqlite://{}", missing.display()),
+        )
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the twofold binary runs");
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!missing.exists(), "the checker created the file");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot open"), "{stderr}");
+}
