@@ -69,18 +69,28 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     authority.as_deref() != Some(host.to_ascii_lowercase().as_str())
 }
 
-/// Answers 413 `body_too_large` before reading a body whose declared length is above the
-/// limit. Bodies without a declared length are cut off by the limit layer behind this one.
+/// Answers 413 `body_too_large` for a body above the limit, whoever would have read it: at once
+/// when its declared length is too large, and otherwise (a chunked body) by reading it here,
+/// up to the limit, before any handler or server function sees it. Without this, a server
+/// function meeting a chunked body that runs past the limit would fail as an internal error.
 pub async fn limit_body_size(req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return ApiError::body_too_large().into_response();
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => {
+            return ApiError::body_too_large().into_response();
+        }
+        Some(_) => return next.run(req).await,
+        None => {}
     }
-    next.run(req).await
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, bytes.into())).await,
+        Err(_) => ApiError::body_too_large().into_response(),
+    }
 }
 
 #[cfg(test)]

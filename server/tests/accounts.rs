@@ -457,6 +457,41 @@ async fn a_body_over_64_kib_is_refused_with_413() {
 }
 
 #[tokio::test]
+async fn a_chunked_body_over_64_kib_is_refused_with_413_by_api_and_server_functions() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let authority = app.base_url.trim_start_matches("http://").to_owned();
+
+    for (path, content_type) in [
+        ("/api/v1/accounts", "application/json"),
+        ("/fn/log_in", "application/x-www-form-urlencoded"),
+    ] {
+        // A body with no declared length, sent in five 16 KiB chunks: 80 KiB in all.
+        let mut stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: {content_type}\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let chunk = format!("4000\r\n{}\r\n", "x".repeat(16 * 1024));
+        for _ in 0..5 {
+            // The server may answer and stop reading before the last chunk; that is fine.
+            if stream.write_all(chunk.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        let _ = stream.write_all(b"0\r\n\r\n").await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(answer.contains("body_too_large"), "{path}: {answer}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn malformed_json_is_answered_with_invalid_json() {
     let app = TestApp::spawn().await;
     let bodies = ["{\"email\": ", "[1, 2]", "\"text\"", ""];

@@ -2,7 +2,7 @@
 
 mod support;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use support::{Auth, TestApp, error_of};
 
 #[tokio::test]
@@ -65,6 +65,24 @@ async fn unknown_api_paths_are_404_in_the_error_envelope() {
         (status, code.as_str()),
         (StatusCode::NOT_FOUND, "not_found")
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_an_api_path_is_405_in_the_error_envelope() {
+    let app = TestApp::spawn().await;
+
+    let response = app
+        .request(Method::PUT, "/api/v1/accounts", &Auth::None, None)
+        .await;
+
+    let allow = response.headers().get("allow").cloned();
+    let (status, code, _, _) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    assert_eq!(allow.as_ref().and_then(|v| v.to_str().ok()), Some("POST"));
     app.stop().await;
 }
 

@@ -49,6 +49,15 @@ impl ApiError {
         )
     }
 
+    /// The path exists but not with this method; axum adds the `Allow` header.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This address does not take that method; the Allow header lists the ones it takes.",
+        )
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }

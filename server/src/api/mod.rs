@@ -55,4 +55,5 @@ pub fn routes() -> Router<AppState> {
         .route("/entries/{id}", get(entries::show_entry))
         .route("/entries.csv", get(entries::export_entries))
         .fallback(|| async { error::ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { error::ApiError::method_not_allowed() })
 }
