@@ -61,13 +61,13 @@ impl MoneyRules {
 
 /// What is wrong with an amount being typed, if more typing cannot put it right. States a
 /// good amount passes through on its way (empty, `5.`, `0.0`) are left alone; the server
-/// names them if they are sent. Surrounding spaces are forgiven, as the server forgives them.
+/// names them if they are sent. Spaces are refused, as the server refuses them.
 pub fn amount(input: &str) -> Option<String> {
     amount_with(&page_rules(), input)
 }
 
 fn amount_with(rules: &MoneyRules, input: &str) -> Option<String> {
-    match funding::parse_amount(input.trim(), &rules.amounts) {
+    match funding::parse_amount(input, &rules.amounts) {
         Ok(_) | Err(AmountError::Empty | AmountError::TrailingDot | AmountError::Zero) => None,
         Err(error) => Some(error.to_string()),
     }
@@ -87,7 +87,7 @@ pub fn funding_figures(input: &str) -> Option<CostFigures> {
 }
 
 fn funding_figures_with(rules: &MoneyRules, input: &str) -> Option<CostFigures> {
-    let amount = funding::parse_amount(input.trim(), &rules.amounts).ok()?;
+    let amount = funding::parse_amount(input, &rules.amounts).ok()?;
     let FundingCost { amount, fee, total } =
         funding_cost(amount, rules.fee_flat, rules.fee_percent).ok()?;
     let shown = |value: Amount| value.display(rules.amounts.display_decimals).to_string();
@@ -158,7 +158,11 @@ mod tests {
     #[test]
     fn typed_amounts_get_the_servers_messages() {
         let rules = with_fee();
-        assert_eq!(amount_with(&rules, " 12.50 "), None);
+        // The page refuses what the API refuses: one parser, one answer.
+        assert_eq!(
+            amount_with(&rules, " 12.50 ").as_deref(),
+            Some("Remove the spaces around the amount.")
+        );
         assert_eq!(
             amount_with(&rules, "1,000").as_deref(),
             Some("Write the amount without separators between digit groups, such as 1000.")

@@ -10,18 +10,20 @@ use crate::error::FormError;
 use crate::ssr;
 use crate::views::Moved;
 
-/// How many days the consumption chart covers.
-pub const CHART_DAYS: u32 = 30;
+/// The consumption guidance's limits, from the core that applies them.
+pub use funding::consumption::{
+    AVERAGE_DAYS, DEFAULT_COVER_DAYS, MAX_COVER_DAYS, SPEND_DAYS as CHART_DAYS,
+};
 
-/// How many of the latest days the average daily spend is taken over: a week smooths out
-/// weekends without hiding a recent change in use.
-pub const AVERAGE_DAYS: u32 = 7;
-
-/// The number of days a suggested top-up covers unless the person picks another.
-pub const DEFAULT_COVER_DAYS: u32 = 30;
-
-/// The most days a suggested top-up may cover: a year is beyond any sensible forecast.
-pub const MAX_COVER_DAYS: u32 = 365;
+/// A model's name from the catalog, or its id once it has left the catalog.
+#[cfg(feature = "ssr")]
+pub fn model_name_of(state: &crate::state::AppState, model: &funding::ids::ModelId) -> String {
+    state
+        .funding
+        .catalog()
+        .model(model)
+        .map_or_else(|| model.to_string(), |m| m.name.clone())
+}
 
 /// How a model stands for the user, as pages show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,13 +310,13 @@ pub async fn fund_model(
     let kept = |error: FormError| {
         error
             .keep("model_id", &model_id)
-            .keep("amount", amount.trim())
+            .keep("amount", &amount)
             .keep("resume_action", &resume)
             .keep("idempotency_key", &idempotency_key)
     };
 
     let key = ssr::idempotency_key(&idempotency_key).map_err(kept)?;
-    let value = build::parse_amount(&state, &amount).map_err(kept)?;
+    let value = ssr::parse_amount(&state, &amount).map_err(kept)?;
     let model = funding::ids::ModelId(model_id.clone());
     let receipt = state
         .funding
@@ -354,13 +356,13 @@ pub async fn refund_model(
     let kept = |error: FormError| {
         error
             .keep("model_id", &model_id)
-            .keep("amount", amount.trim())
+            .keep("amount", &amount)
             .keep("resume_action", &resume)
             .keep("idempotency_key", &idempotency_key)
     };
 
     let key = ssr::idempotency_key(&idempotency_key).map_err(kept)?;
-    let value = build::parse_amount(&state, &amount).map_err(kept)?;
+    let value = ssr::parse_amount(&state, &amount).map_err(kept)?;
     build::refund(
         &state,
         caller.user.id,
@@ -422,22 +424,7 @@ mod build {
     }
 
     pub fn model_name(state: &AppState, model: &ModelId) -> String {
-        state
-            .funding
-            .catalog()
-            .model(model)
-            .map_or_else(|| model.to_string(), |m| m.name.clone())
-    }
-
-    /// The one amount parser, with its error at the `amount` field.
-    pub fn parse_amount(state: &AppState, input: &str) -> Result<Amount, FormError> {
-        let rules = state.funding.settings().amount_rules();
-        funding::parse_amount(input.trim(), &rules).map_err(|source| {
-            ssr::funding_error(FundingError::InvalidAmount {
-                field: "amount",
-                source,
-            })
-        })
+        super::model_name_of(state, model)
     }
 
     pub async fn refund(
@@ -472,23 +459,6 @@ mod build {
         }
         let scaled = i128::from(part.micros()) * i128::from(SCALE) / i128::from(whole.micros());
         i64::try_from(scaled).unwrap_or(SCALE).clamp(0, SCALE)
-    }
-
-    /// Rounds up to the deployment's display decimals, so a suggestion can be typed back as is.
-    fn round_up_to_display(state: &AppState, value: Amount) -> Amount {
-        let decimals = state.funding.settings().display_decimals.min(6);
-        let step = 10_i64.pow(6 - decimals);
-        let micros = value.micros();
-        if micros.rem_euclid(step) == 0 {
-            return value;
-        }
-        // Checked, so an amount at the edge of the ledger's range stays as it is.
-        micros
-            .div_euclid(step)
-            .checked_add(1)
-            .and_then(|steps| steps.checked_mul(step))
-            .and_then(Amount::from_micros)
-            .unwrap_or(value)
     }
 
     /// The stacked bar: refundable first, then open holds, then recent fundings, each cut
@@ -598,51 +568,22 @@ mod build {
         funding: &ModelFunding,
         cover_days_input: Option<String>,
     ) -> Result<ConsumptionView, FormError> {
-        let spend = state
+        let (cover_days, cover_days_error) = parse_cover_days(cover_days_input);
+        let guidance = state
             .funding
-            .daily_spend(user, &funding.model_id, CHART_DAYS)
+            .consumption(user, funding, cover_days)
             .await
             .map_err(ssr::funding_error)?;
-        let max = spend
+        let max = guidance
+            .days
             .iter()
             .map(|day| day.spent)
             .max()
             .unwrap_or(Amount::ZERO);
-        // Days of spend are parts of balances the ledger holds, so their sums stay far from
-        // the limits; saturating keeps a corrupt row from panicking the page regardless.
-        let total_micros = spend
-            .iter()
-            .fold(0_i64, |sum, day| sum.saturating_add(day.spent.micros()));
-        let recent_micros = spend
-            .iter()
-            .rev()
-            .take(AVERAGE_DAYS as usize)
-            .fold(0_i64, |sum, day| sum.saturating_add(day.spent.micros()));
-        // Rounded up, so the forecast errs towards running out sooner.
-        let average_micros = recent_micros.div_euclid(i64::from(AVERAGE_DAYS))
-            + i64::from(recent_micros.rem_euclid(i64::from(AVERAGE_DAYS)) != 0);
-        let average = Amount::from_micros(average_micros).unwrap_or(Amount::ZERO);
-        let available = funding.available();
-        let days_left = (average_micros > 0).then(|| available.micros() / average_micros);
-
-        let (cover_days, cover_days_error) = parse_cover_days(cover_days_input);
-        let wanted = i128::from(average_micros) * i128::from(cover_days);
-        let needed_micros = (wanted - i128::from(available.micros())).max(0);
-        let needed = i64::try_from(needed_micros)
-            .ok()
-            .and_then(Amount::from_micros)
-            .map(|amount| round_up_to_display(state, amount))
-            .unwrap_or(Amount::ZERO);
-        let minimum = funding.current_minimum_amount;
-        let suggested_is_minimum = needed < minimum;
-        let suggested = if suggested_is_minimum {
-            minimum
-        } else {
-            needed
-        };
 
         let format = time::macros::format_description!("[month repr:short] [day padding:none]");
-        let days = spend
+        let days = guidance
+            .days
             .iter()
             .map(|day| SpendDay {
                 day: day.day.to_string(),
@@ -657,18 +598,15 @@ mod build {
         Ok(ConsumptionView {
             days,
             axis_max: ssr::amount(state, max),
-            total: ssr::amount(
-                state,
-                Amount::from_micros(total_micros).unwrap_or(Amount::ZERO),
-            ),
-            has_usage: total_micros > 0,
-            average_daily: ssr::amount(state, round_up_to_display(state, average)),
-            days_left,
-            cover_days,
+            total: ssr::amount(state, guidance.total),
+            has_usage: !guidance.total.is_zero(),
+            average_daily: ssr::amount(state, guidance.average_daily),
+            days_left: guidance.days_left,
+            cover_days: guidance.cover_days,
             cover_days_error,
-            needed_for_cover: ssr::amount(state, needed),
-            suggested_top_up: ssr::amount(state, suggested),
-            suggested_is_minimum,
+            needed_for_cover: ssr::amount(state, guidance.needed_for_cover),
+            suggested_top_up: ssr::amount(state, guidance.suggested_top_up),
+            suggested_is_minimum: guidance.suggested_is_minimum,
         })
     }
 
@@ -718,17 +656,19 @@ mod build {
             .list_fundings(user)
             .await
             .map_err(ssr::funding_error)?;
+        // The one-model note is for starting a second model, not for topping one up.
         let funded_primary = list
             .fundings
             .iter()
             .find(|f| f.status == FundingStatus::Primary && !f.balance.is_zero())
             .filter(|f| f.model_id != model)
+            .filter(|_| funding.next_funding == funding::MinimumKind::InitialFunding)
             .map(|f| model_name(state, &f.model_id));
 
         let minimum = funding.current_minimum_amount;
-        let (amount, amount_error) = match amount_input.filter(|a| !a.trim().is_empty()) {
+        let (amount, amount_error) = match amount_input.filter(|a| !a.is_empty()) {
             None => (minimum, None),
-            Some(input) => match funding::parse_amount(input.trim(), &settings.amount_rules()) {
+            Some(input) => match funding::parse_amount(&input, &settings.amount_rules()) {
                 Ok(amount) => (amount, None),
                 Err(error) => (
                     minimum,
@@ -774,13 +714,7 @@ mod build {
             available: ssr::amount(state, funding.available()),
             held: ssr::amount(state, funding.held),
             refundable: ssr::amount(state, funding.refundable),
-            // The core names only the minimum; a never-enabled model, or one whose minimum is
-            // still its distinct minimum initial amount, has not been funded yet.
-            initial_funding: catalog_model.is_some_and(|m| {
-                minimum == m.minimum_initial_amount
-                    && (funding.status == FundingStatus::NotEnabled
-                        || m.minimum_initial_amount != m.minimum_top_up_amount)
-            }),
+            initial_funding: funding.next_funding == funding::MinimumKind::InitialFunding,
             current_minimum: ssr::amount(state, minimum),
             amount: ssr::amount(state, amount),
             amount_error,

@@ -18,6 +18,15 @@ pub struct PrimaryFunding {
     pub open_holds: usize,
 }
 
+/// A request in flight: money reserved from a model's funding until it settles, is released
+/// or expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldRow {
+    pub model_name: String,
+    pub amount: String,
+    pub expires_at: String,
+}
+
 /// The one thing the overview suggests doing next, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextAction {
@@ -30,6 +39,8 @@ pub struct NextAction {
 pub struct Overview {
     pub wallet: Option<WalletView>,
     pub primary: Option<PrimaryFunding>,
+    /// Every open hold of every model, soonest to expire first.
+    pub open_holds: Vec<HoldRow>,
     pub next: Option<NextAction>,
 }
 
@@ -55,14 +66,29 @@ pub async fn load_overview() -> Result<Overview, FormError> {
                 .model_funding(user, model_id)
                 .await
                 .map_err(ssr::funding_error)?;
-            let name = funding
-                .catalog()
-                .model(model_id)
-                .map_or_else(|| model_id.to_string(), |model| model.name.clone());
-            Some((name, view))
+            Some((crate::models::model_name_of(&state, model_id), view))
         }
         None => None,
     };
+
+    let fundings = funding
+        .list_fundings(user)
+        .await
+        .map_err(ssr::funding_error)?
+        .fundings;
+    let mut holds: Vec<_> = fundings
+        .iter()
+        .flat_map(|view| view.holds.iter().map(move |hold| (&view.model_id, hold)))
+        .collect();
+    holds.sort_by_key(|(_, hold)| hold.expires_at);
+    let open_holds = holds
+        .into_iter()
+        .map(|(model_id, hold)| HoldRow {
+            model_name: crate::models::model_name_of(&state, model_id),
+            amount: ssr::amount(&state, hold.amount),
+            expires_at: ssr::moment(hold.expires_at),
+        })
+        .collect();
 
     let next = next_action(&state, wallet.as_ref(), primary.as_ref());
     Ok(Overview {
@@ -77,6 +103,7 @@ pub async fn load_overview() -> Result<Overview, FormError> {
             refundable: ssr::amount(&state, view.refundable),
             open_holds: view.holds.len(),
         }),
+        open_holds,
         next,
     })
 }

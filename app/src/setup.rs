@@ -193,17 +193,12 @@ pub async fn fund_primary_model(
     let resume = crate::wallet::WalletAction::Fund(model.to_string()).to_form_value();
     let keep = |error: FormError| {
         error
-            .keep("amount", amount.trim())
+            .keep("amount", &amount)
             .keep("resume_action", &resume)
             .keep("idempotency_key", &idempotency_key)
     };
     let key = ssr::idempotency_key(&idempotency_key).map_err(keep)?;
-    let rules = state.funding.settings().amount_rules();
-    let parsed = funding::parse_amount(&amount, &rules).map_err(|error| {
-        let form_error =
-            FormError::new("invalid_amount", error.to_string()).with_field(Some("amount"));
-        keep(ssr::reject(form_error, http::StatusCode::BAD_REQUEST))
-    })?;
+    let parsed = ssr::parse_amount(&state, &amount).map_err(keep)?;
 
     let receipt = state
         .funding

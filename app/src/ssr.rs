@@ -149,6 +149,18 @@ pub fn funding_error(error: FundingError) -> FormError {
     reject(form_error, status)
 }
 
+/// Parses an amount typed into a form with the one strict parser the JSON API uses, so a
+/// page accepts exactly what the API accepts; its error belongs to the `amount` field.
+pub fn parse_amount(state: &AppState, input: &str) -> Result<funding::Amount, FormError> {
+    let rules = state.funding.settings().amount_rules();
+    funding::parse_amount(input, &rules).map_err(|source| {
+        funding_error(FundingError::InvalidAmount {
+            field: "amount",
+            source,
+        })
+    })
+}
+
 /// The idempotency token rendered into a money-moving form.
 pub fn idempotency_key(token: &str) -> Result<IdempotencyKey, FormError> {
     IdempotencyKey::parse(token).map_err(|_| {
@@ -193,6 +205,10 @@ pub fn entry_row(
         kind_label: entry_kind_label(entry.kind).to_owned(),
         created_at: moment(entry.created_at),
         model_id: entry.model_id.as_ref().map(ToString::to_string),
+        model_name: entry
+            .model_id
+            .as_ref()
+            .map(|model| crate::models::model_name_of(state, model)),
         amount: amount(state, entry.amount),
         incoming,
         fee: (!entry.fee.is_zero()).then(|| amount(state, entry.fee)),

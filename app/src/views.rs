@@ -23,6 +23,8 @@ pub struct EntryRow {
     pub kind_label: String,
     pub created_at: String,
     pub model_id: Option<String>,
+    /// The model's name from the catalog (its id when it has left the catalog).
+    pub model_name: Option<String>,
     pub amount: String,
     /// Whether the entry added to the layer it is listed under (shown with a sign).
     pub incoming: bool,

@@ -37,20 +37,13 @@ pub async fn load_wallet_page() -> Result<WalletPage, FormError> {
         Err(funding::FundingError::WalletNotFound) => None,
         Err(error) => return Err(ssr::funding_error(error)),
     };
-    let query = funding::EntryQuery {
-        limit: Some(RECENT_ENTRIES),
-        ..Default::default()
-    };
-    let page = state
+    let recent_entries = state
         .funding
-        .list_entries(user, &query)
+        .recent_wallet_entries(user, RECENT_ENTRIES)
         .await
-        .map_err(ssr::funding_error)?;
-    let recent_entries = page
-        .entries
+        .map_err(ssr::funding_error)?
         .iter()
-        .filter(|entry| moves_wallet(entry.kind))
-        .map(|entry| ssr::entry_row(&state, entry, adds_to_wallet(entry.kind)))
+        .map(|entry| ssr::entry_row(&state, entry, entry.kind.adds_to_wallet()))
         .collect();
 
     Ok(WalletPage {
@@ -60,20 +53,6 @@ pub async fn load_wallet_page() -> Result<WalletPage, FormError> {
         withdraw_key: ssr::new_idempotency_token(),
         test_money: true,
     })
-}
-
-#[cfg(feature = "ssr")]
-fn moves_wallet(kind: funding::EntryKind) -> bool {
-    use funding::EntryKind::*;
-    matches!(kind, Recharge | Withdrawal | Funding | Refund)
-}
-
-#[cfg(feature = "ssr")]
-fn adds_to_wallet(kind: funding::EntryKind) -> bool {
-    matches!(
-        kind,
-        funding::EntryKind::Recharge | funding::EntryKind::Refund
-    )
 }
 
 #[cfg(feature = "ssr")]
@@ -303,17 +282,12 @@ async fn move_wallet_money(
     let keep = |error: FormError| {
         error
             .keep("resume_action", &movement_kind.action().to_form_value())
-            .keep("amount", amount.trim())
+            .keep("amount", amount)
             .keep("idempotency_key", idempotency_key)
     };
 
     let key = ssr::idempotency_key(idempotency_key).map_err(keep)?;
-    let rules = state.funding.settings().amount_rules();
-    let parsed = funding::parse_amount(amount, &rules).map_err(|error| {
-        let form_error =
-            FormError::new("invalid_amount", error.to_string()).with_field(Some("amount"));
-        keep(ssr::reject(form_error, http::StatusCode::BAD_REQUEST))
-    })?;
+    let parsed = ssr::parse_amount(&state, amount).map_err(keep)?;
 
     let user = caller.user.id;
     let movement = match movement_kind {

@@ -3,7 +3,9 @@
 mod field;
 mod layout;
 mod money;
+mod submit;
 
 pub use field::{FormAlert, FormErrors, TextField};
 pub use layout::{PageFrame, SignedIn, SignedInHeader};
 pub use money::Money;
+pub use submit::SubmitButton;

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::activity::{ActivityPage, load_activity};
@@ -35,9 +36,10 @@ fn ActivityContent() -> impl IntoView {
         </div>
         <Transition>
             {move || Suspend::new(async move {
-                let (model, kind, _) = filters();
+                let (model, kind, before) = filters();
+                let paged = before.is_some_and(|before| !before.is_empty());
                 match page.await {
-                    Ok(data) => view! { <ActivityList data model kind/> }.into_any(),
+                    Ok(data) => view! { <ActivityList data model kind paged/> }.into_any(),
                     Err(error) => view! {
                         <p class="form-alert" role="alert">{error.message}</p>
                         <a href="/activity">"Show all activity"</a>
@@ -50,7 +52,13 @@ fn ActivityContent() -> impl IntoView {
 }
 
 #[component]
-fn ActivityList(data: ActivityPage, model: Option<String>, kind: Option<String>) -> impl IntoView {
+fn ActivityList(
+    data: ActivityPage,
+    model: Option<String>,
+    kind: Option<String>,
+    /// Whether this is an older page rather than the newest.
+    paged: bool,
+) -> impl IntoView {
     let ActivityPage {
         currency,
         entries,
@@ -60,20 +68,20 @@ fn ActivityList(data: ActivityPage, model: Option<String>, kind: Option<String>)
     } = data;
     let selected_model = model.clone().unwrap_or_default();
     let selected_kind = kind.clone().unwrap_or_default();
-    let older = next_before.map(|before| {
-        let mut href = format!("/activity?before={before}");
-        if let Some(model) = &model {
-            href.push_str(&format!("&model={model}"));
-        }
-        if let Some(kind) = &kind {
-            href.push_str(&format!("&kind={kind}"));
-        }
-        href
-    });
+    // The filters as query parameters, kept when moving between pages.
+    let mut filter_query = String::new();
+    if let Some(model) = model.as_deref().filter(|m| !m.is_empty()) {
+        filter_query.push_str(&format!("&model={model}"));
+    }
+    if let Some(kind) = kind.as_deref().filter(|k| !k.is_empty()) {
+        filter_query.push_str(&format!("&kind={kind}"));
+    }
+    let older = next_before.map(|before| format!("/activity?before={before}{filter_query}"));
+    let newest = paged.then(|| format!("/activity?{}", filter_query.trim_start_matches('&')));
 
     view! {
         <section class="card" aria-label="Filters">
-            <form method="get" action="/activity" class="filters" data-test="activity-filters">
+            <Form method="get" action="/activity" noscroll=true attr:class="filters" attr:data-test="activity-filters">
                 <div class="field">
                     <label for="filter-model">"Model"</label>
                     <select id="filter-model" name="model">
@@ -104,7 +112,7 @@ fn ActivityList(data: ActivityPage, model: Option<String>, kind: Option<String>)
                 <a class="button button-quiet" href="/api/v1/entries.csv" download="twofold-entries.csv">
                     "Download all as CSV"
                 </a>
-            </form>
+            </Form>
         </section>
         <section class="card" aria-labelledby="entries-heading">
             <h2 id="entries-heading">"Entries"</h2>
@@ -137,7 +145,7 @@ fn ActivityList(data: ActivityPage, model: Option<String>, kind: Option<String>)
                                                     {entry.kind_label}
                                                     {entry.test_money.then(|| view! { " " <span class="badge">"Test money"</span> })}
                                                 </td>
-                                                <td>{entry.model_id.unwrap_or_else(|| "—".to_owned())}</td>
+                                                <td>{entry.model_name.unwrap_or_else(|| "—".to_owned())}</td>
                                                 <td class="numeric">
                                                     <Money amount=entry.amount currency=currency.clone()/>
                                                 </td>
@@ -160,8 +168,11 @@ fn ActivityList(data: ActivityPage, model: Option<String>, kind: Option<String>)
                 }
                 .into_any()
             }}
-            {older.map(|href| view! {
-                <p class="pager"><a href=href rel="next">"Older entries"</a></p>
+            {(newest.is_some() || older.is_some()).then(|| view! {
+                <p class="pager" data-test="pager">
+                    {newest.map(|href| view! { <a href=href>"Newest entries"</a> })}
+                    {older.map(|href| view! { <a href=href rel="next">"Older entries"</a> })}
+                </p>
             })}
         </section>
     }

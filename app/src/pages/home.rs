@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::{Money, SignedIn};
-use crate::overview::{Overview, load_overview};
+use crate::overview::{HoldRow, Overview, load_overview};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -96,10 +96,51 @@ fn OverviewContent(data: Overview) -> impl IntoView {
         }
     });
 
+    let holds = (!data.open_holds.is_empty()).then(|| {
+        view! { <OpenHolds holds=data.open_holds currency=currency.clone()/> }
+    });
+
     view! {
         {next}
         <section class="card" aria-label="Balances">
             <div class="layers layers-three">{wallet} {primary}</div>
+        </section>
+        {holds}
+    }
+}
+
+/// Every request in flight, across models: what each holds and until when.
+#[component]
+fn OpenHolds(holds: Vec<HoldRow>, currency: String) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="holds-heading" data-test="open-holds">
+            <h2 id="holds-heading">"Open holds"</h2>
+            <p class="muted">
+                "Money reserved for requests in flight. It stays in the model's balance but cannot be spent twice or refunded; when the request ends, the real cost is charged and the rest returns. A hold that reaches its expiry returns everything."
+            </p>
+            <div class="table-scroll">
+                <table class="entries">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Model"</th>
+                            <th scope="col" class="numeric">"Held"</th>
+                            <th scope="col">"Expires"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {holds
+                            .into_iter()
+                            .map(|hold| view! {
+                                <tr>
+                                    <td>{hold.model_name}</td>
+                                    <td class="numeric"><Money amount=hold.amount currency=currency.clone()/></td>
+                                    <td>{hold.expires_at}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::refunds::{
@@ -507,7 +508,7 @@ fn ConsumptionSection(view: ModelDetailView) -> impl IntoView {
                 {format!("The average is the spend of the last {AVERAGE_DAYS} days divided by {AVERAGE_DAYS}. ")}
                 {days_left} " " {suggestion}
             </p>
-            <form method="get" class="cover-form" data-test="cover-form">
+            <Form method="get" action=format!("/models/{}", view.id) noscroll=true attr:class="cover-form" attr:data-test="cover-form">
                 <div class="field" class:field-invalid=c.cover_days_error.is_some()>
                     <label for="cover-days">"Days to cover"</label>
                     <input
@@ -524,7 +525,7 @@ fn ConsumptionSection(view: ModelDetailView) -> impl IntoView {
                     <p class="field-error" id="cover-days-error" role="alert">{c.cover_days_error.clone()}</p>
                 </div>
                 <button type="submit" class="button">"Suggest a top-up"</button>
-            </form>
+            </Form>
             {view.in_catalog.then(|| view! {
                 <p><a href=prefill>"Fund the suggested amount"</a> " (fills in the amount above, nothing moves yet)"</p>
             })}

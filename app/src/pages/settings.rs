@@ -4,7 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{FormAlert, FormErrors, SignedIn, TextField};
+use crate::components::{FormAlert, FormErrors, SignedIn, SubmitButton, TextField};
 use crate::pages::wallet::AutoLockForm;
 use crate::settings::{
     ApiKeyRow, ChangePassword, CreateApiKey, DeleteApiKey, SettingsPage, load_settings,
@@ -98,7 +98,7 @@ fn ApiKeys(
                     value=errors.kept("name").unwrap_or_default()
                     error=errors.field("name")
                 />
-                <button type="submit" class="button">"Create API key"</button>
+                <SubmitButton label="Create API key" pending_label="Creating…" pending=create.pending()/>
             </ActionForm>
             <Transition>
                 {move || Suspend::new(async move {
@@ -177,9 +177,13 @@ fn KeyList(keys: Vec<ApiKeyRow>, delete: ServerAction<DeleteApiKey>) -> impl Int
                                     <td class="numeric">
                                         <ActionForm action=delete attr:class="inline-form">
                                             <input type="hidden" name="id" value=key.id/>
-                                            <button type="submit" class="button button-small button-quiet" aria-label=label>
-                                                "Delete"
-                                            </button>
+                                            <SubmitButton
+                                                label="Delete"
+                                                pending_label="Deleting…"
+                                                pending=delete.pending()
+                                                class="button button-small button-quiet"
+                                                aria_label=label
+                                            />
                                         </ActionForm>
                                     </td>
                                 </tr>
@@ -244,7 +248,7 @@ fn PasswordForm(
                     maxlength=128
                     error=errors.field("new_password")
                 />
-                <button type="submit" class="button">"Change password"</button>
+                <SubmitButton label="Change password" pending_label="Changing…" pending=action.pending()/>
             </ActionForm>
         </section>
     }

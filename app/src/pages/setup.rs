@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::checks;
-use crate::components::{FormAlert, FormErrors, Money, SignedIn, TextField};
+use crate::components::{FormAlert, FormErrors, Money, SignedIn, SubmitButton, TextField};
 use crate::pages::wallet::{RechargeForm, UnlockToResume};
 use crate::setup::{
     FundPrimaryModel, ModelCard, PickPrimaryModel, PrimaryModel, SetupPage, load_setup_page,
@@ -183,7 +183,12 @@ fn SkipButton(action: ServerAction<SkipSetupStep>, step: &'static str) -> impl I
     view! {
         <ActionForm action attr:class="inline-form">
             <input type="hidden" name="step" value=step/>
-            <button type="submit" class="button button-quiet">"Skip for now"</button>
+            <SubmitButton
+                label="Skip for now"
+                pending_label="Skipping…"
+                pending=action.pending()
+                class="button button-quiet"
+            />
         </ActionForm>
     }
 }
@@ -268,9 +273,11 @@ fn ModelChoice(
             </dl>
             <ActionForm action>
                 <input type="hidden" name="model_id" value=model.id/>
-                <button type="submit" class="button">
-                    "Make " {model.name} " primary"
-                </button>
+                <SubmitButton
+                    label=format!("Make {} primary", model.name)
+                    pending_label="Choosing…"
+                    pending=action.pending()
+                />
             </ActionForm>
         </li>
     }
@@ -384,14 +391,17 @@ fn DoneStep(data: SetupPage) -> impl IntoView {
         return view! { <p>"Set up your wallet first."</p> }.into_any();
     };
     let currency = wallet.currency.clone();
-    let (model_balance, refundable, name) = match data.primary {
-        Some(primary) => (primary.balance, primary.refundable, primary.name),
-        None => (
-            "0.00".to_owned(),
-            "0.00".to_owned(),
-            "your model".to_owned(),
-        ),
+    // The model step cannot be skipped, so a finished path has a primary model; should it
+    // be missing, say so instead of showing figures for no model.
+    let Some(primary) = data.primary else {
+        return view! {
+            <h2>"Almost there"</h2>
+            <p>"Pick a primary model to finish setting up."</p>
+            <a class="button button-primary button-inline" href="/models">"Choose a model"</a>
+        }
+        .into_any();
     };
+    let (model_balance, refundable, name) = (primary.balance, primary.refundable, primary.name);
 
     view! {
         <h2>"You are set up"</h2>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::checks;
-use crate::components::{FormAlert, FormErrors, Money, SignedIn, TextField};
+use crate::components::{FormAlert, FormErrors, Money, SignedIn, SubmitButton, TextField};
 use crate::error::FormError;
 use crate::views::{EntryRow, Moved, WalletView};
 use crate::wallet::{
@@ -169,7 +169,12 @@ fn LockState(wallet: WalletView, actions: WalletActions) -> impl IntoView {
                     )}
                 </p>
                 <ActionForm action=actions.lock attr:class="inline-form">
-                    <button type="submit" class="button button-small">"Lock now"</button>
+                    <SubmitButton
+                        label="Lock now"
+                        pending_label="Locking…"
+                        pending=actions.lock.pending()
+                        class="button button-small"
+                    />
                 </ActionForm>
             </div>
         }
@@ -390,7 +395,7 @@ pub fn AutoLockForm(action: ServerAction<SetAutoLock>, minutes: u32) -> impl Int
                     value=errors.kept("auto_lock_minutes").unwrap_or_else(|| minutes.to_string())
                     error=errors.field("auto_lock_minutes")
                 />
-                <button type="submit" class="button">"Save auto-lock"</button>
+                <SubmitButton label="Save auto-lock" pending_label="Saving…" pending=action.pending()/>
             </ActionForm>
         </section>
     }
@@ -417,6 +422,7 @@ pub fn RecentEntries(entries: Vec<EntryRow>, currency: String) -> impl IntoView 
                             <th scope="col">"When"</th>
                             <th scope="col">"What"</th>
                             <th scope="col" class="numeric">"Amount"</th>
+                            <th scope="col" class="numeric">"Fee"</th>
                             <th scope="col" class="numeric">"Wallet after"</th>
                         </tr>
                     </thead>
@@ -425,7 +431,7 @@ pub fn RecentEntries(entries: Vec<EntryRow>, currency: String) -> impl IntoView 
                             .into_iter()
                             .map(|entry| {
                                 let sign = if entry.incoming { "+" } else { "−" };
-                                let what = match (&entry.model_id, entry.test_money) {
+                                let what = match (&entry.model_name, entry.test_money) {
                                     (Some(model), _) => format!("{} · {model}", entry.kind_label),
                                     (None, true) => format!("{} · test money", entry.kind_label),
                                     (None, false) => entry.kind_label.clone(),
@@ -436,6 +442,9 @@ pub fn RecentEntries(entries: Vec<EntryRow>, currency: String) -> impl IntoView 
                                         <td>{what}</td>
                                         <td class="numeric">
                                             <Money amount=entry.amount currency=currency.clone() sign=sign/>
+                                        </td>
+                                        <td class="numeric">
+                                            {entry.fee.map(|fee| view! { <Money amount=fee currency=currency.clone() sign="−"/> })}
                                         </td>
                                         <td class="numeric">
                                             <Money amount=entry.wallet_balance_after currency=currency.clone()/>
