@@ -81,3 +81,29 @@ test('hydration moves nothing on the page', async ({ page }, testInfo) => {
     }
   }
 });
+
+test('every page fits a 360 px wide phone without sideways scrolling', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 360, height: 740 });
+  const overflow = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  for (const path of ['/login', '/signup']) {
+    await page.goto(path);
+    await ready(page, testInfo);
+    expect(await overflow(), `${path} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
+  }
+
+  await signUp(page, testInfo, 'narrow');
+  await api(page, 'POST', '/api/v1/wallet', { passphrase: PASSPHRASE, auto_lock_minutes: 10 });
+  await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '50' });
+  const models = await api(page, 'GET', '/api/v1/models');
+  const modelId = models.models[0].id;
+  await api(page, 'PUT', '/api/v1/primary-model', { model_id: modelId });
+  await api(page, 'POST', `/api/v1/models/${modelId}/fundings`, { amount: models.models[0].minimum_initial_amount });
+
+  for (const path of ['/', '/setup', '/wallet', '/models', `/models/${modelId}`, '/refunds', '/activity', '/settings']) {
+    await page.goto(path);
+    await ready(page, testInfo);
+    expect(await overflow(), `${path} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
+  }
+});
