@@ -27,6 +27,35 @@ test('the activity list filters by kind, pages, and downloads as CSV', async ({ 
   const lines = (await csv.text()).trim().split('\n');
   expect(lines).toHaveLength(5);
   await expect(page.getByRole('link', { name: 'Download all as CSV' })).toHaveAttribute('href', '/api/v1/entries.csv');
+
+  // The model filter keeps only that model's entries, named as the catalog names the model.
+  const { models } = await api(page, 'GET', '/api/v1/models');
+  const model = models[0];
+  await api(page, 'POST', `/api/v1/models/${model.id}/fundings`, { amount: model.minimum_initial_amount });
+  await page.goto('/activity');
+  await ready(page, testInfo);
+  await page.getByLabel('Model').selectOption(model.id);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(new RegExp(`model=${model.id}`));
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-kind', 'funding');
+  await expect(rows.first()).toContainText(model.name);
+
+  // 25 entries to a page, newest first: 30 entries make a second page of 5.
+  for (let i = 0; i < 25; i++) {
+    await api(page, 'POST', '/api/v1/wallet/recharges', { amount: '1' });
+  }
+  await page.goto('/activity');
+  await ready(page, testInfo);
+  await expect(rows).toHaveCount(25);
+  await page.getByRole('link', { name: 'Older entries' }).click();
+  await expect(page).toHaveURL(/before=/);
+  await expect(rows).toHaveCount(5);
+  await expect(rows.last()).toHaveAttribute('data-kind', 'recharge');
+  await expect(page.getByRole('link', { name: 'Older entries' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Newest entries' }).click();
+  await expect(rows).toHaveCount(25);
+  await expect(page).not.toHaveURL(/before=/);
 });
 
 test('API keys are created once, listed and deleted', async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PASSPHRASE, api, jsEnabled, ready, screenshotAll, signUp, unlockAndContinue } from './support';
+import { PASSPHRASE, PASSWORD, api, jsEnabled, ready, screenshotAll, signUp, unlockAndContinue } from './support';
 
 /** Creates the wallet on the wizard's first step; returns the current-step marker. */
 async function createWalletInWizard(page: Page) {
@@ -77,7 +77,7 @@ test('a new user walks the whole setup path', async ({ page }, testInfo) => {
 });
 
 test('the optional steps can be skipped and the path resumes where it was left', async ({ page }, testInfo) => {
-  await signUp(page, testInfo, 'skipper');
+  const email = await signUp(page, testInfo, 'skipper');
   await ready(page, testInfo);
   const current = await createWalletInWizard(page);
 
@@ -96,6 +96,17 @@ test('the optional steps can be skipped and the path resumes where it was left',
   await page.getByRole('button', { name: 'Skip for now' }).click();
 
   await expect(current).toContainText('Done');
+
+  // Someone who finished or skipped the path lands on the overview when they log in again.
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await ready(page, testInfo);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
 });
 
 test('two different passphrases are refused at the field', async ({ page }, testInfo) => {
