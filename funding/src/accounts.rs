@@ -227,6 +227,26 @@ impl Accounts {
         }
     }
 
+    /// Forgets what no rule reads any more: sessions idle past the idle timeout (they already
+    /// fail to authenticate) and failed log-ins older than the rate limit's window. Returns how
+    /// many sessions and failures went. Run it beside the funding housekeeping.
+    pub async fn purge_stale(&self) -> Result<(u64, u64), AccountError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin_write().await?;
+        let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen_at <= ?")
+            .bind(to_micros(now - self.session_idle_timeout))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let failures = sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+            .bind(to_micros(now - LOGIN_WINDOW))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok((sessions, failures))
+    }
+
     /// Answers whether the database responds; for health checks.
     pub async fn ping(&self) -> bool {
         self.db.ping().await

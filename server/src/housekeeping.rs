@@ -1,10 +1,12 @@
-//! The background work that runs beside the server: writing the release of expired holds and
-//! forgetting old idempotency keys. Reads and money movements are correct without it; it keeps
-//! the ledger's entries current and the key table small.
+//! The background work that runs beside the server: writing the release of expired holds,
+//! forgetting old idempotency keys, idle sessions and old failed log-ins. Reads, money
+//! movements and log-ins are correct without it; it keeps the ledger's entries current and the
+//! other tables small.
 
 use std::time::Duration;
 
 use funding::Funding;
+use funding::accounts::Accounts;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -20,9 +22,9 @@ pub struct Housekeeping {
 
 impl Housekeeping {
     /// Starts the task; its first run is immediate.
-    pub fn start(funding: Funding) -> Self {
+    pub fn start(funding: Funding, accounts: Accounts) -> Self {
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(run(funding, stopped));
+        let task = tokio::spawn(run(funding, accounts, stopped));
         Self { stop, task }
     }
 
@@ -36,13 +38,16 @@ impl Housekeeping {
     }
 }
 
-async fn run(funding: Funding, mut stopped: oneshot::Receiver<()>) {
+async fn run(funding: Funding, accounts: Accounts, mut stopped: oneshot::Receiver<()>) {
     let mut ticker = tokio::time::interval(INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = &mut stopped => break,
-            _ = ticker.tick() => run_once(&funding).await,
+            _ = ticker.tick() => {
+                run_once(&funding).await;
+                purge_accounts(&accounts).await;
+            }
         }
     }
 }
@@ -61,6 +66,21 @@ pub async fn run_once(funding: &Funding) {
         Ok(purged) => tracing::info!(keys.purged = purged, "forgot old idempotency keys"),
         Err(error) => {
             tracing::error!(error = ?error, "housekeeping: forgetting old idempotency keys failed");
+        }
+    }
+}
+
+/// Forgets idle sessions and failed log-ins that have left the rate limit's window.
+pub async fn purge_accounts(accounts: &Accounts) {
+    match accounts.purge_stale().await {
+        Ok((0, 0)) => {}
+        Ok((sessions, failures)) => tracing::info!(
+            sessions.purged = sessions,
+            login_failures.purged = failures,
+            "forgot idle sessions and old failed log-ins"
+        ),
+        Err(error) => {
+            tracing::error!(error = ?error, "housekeeping: forgetting idle sessions failed");
         }
     }
 }

@@ -48,6 +48,7 @@ pub struct Application {
     router: Router,
     db: Db,
     funding: Funding,
+    accounts: Accounts,
 }
 
 /// Opens the database and builds the whole application: pages, server functions, JSON API,
@@ -88,6 +89,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Application
         >(page_context(&state), shell));
 
     let funding = state.funding.clone();
+    let accounts = state.accounts.clone();
     let router = Router::new()
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
@@ -114,6 +116,7 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Application
         router,
         db,
         funding,
+        accounts,
     })
 }
 
@@ -162,8 +165,9 @@ pub async fn serve(
         router,
         db,
         funding,
+        accounts,
     } = application;
-    let housekeeping = housekeeping::Housekeeping::start(funding);
+    let housekeeping = housekeeping::Housekeeping::start(funding, accounts);
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

@@ -334,6 +334,65 @@ async fn the_eleventh_failed_login_within_the_window_is_refused_with_429() {
 }
 
 #[tokio::test]
+async fn the_log_in_page_is_limited_like_the_api() {
+    let app = TestApp::spawn().await;
+    app.sign_up("ada@example.com").await;
+    let wrong = json!({"email": "ada@example.com", "password": "not the password"});
+    for _ in 1..=10 {
+        app.post("/api/v1/sessions", &Auth::None, wrong.clone())
+            .await;
+    }
+
+    let page = app
+        .client()
+        .post(app.url("/fn/log_in"))
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers().contains_key(RETRY_AFTER));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_of_simultaneous_failed_logins_gets_no_more_than_ten_tries() {
+    let app = TestApp::spawn().await;
+    app.sign_up("ada@example.com").await;
+    let wrong = json!({"email": "ada@example.com", "password": "not the password"});
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let client = app.client();
+        let url = app.url("/api/v1/sessions");
+        let body = wrong.to_string();
+        attempts.spawn(async move {
+            client
+                .post(url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+
+    let statuses = attempts.join_all().await;
+
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (10, 20), "{statuses:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn failures_across_accounts_from_one_address_are_limited_too() {
     let app = TestApp::spawn().await;
     for attempt in 1..=10 {
@@ -633,5 +692,36 @@ async fn api_key_names_are_required() {
             "{body}"
         );
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn housekeeping_forgets_idle_sessions_and_old_failed_log_ins() {
+    let app = TestApp::spawn().await;
+    let auth = app.sign_up("ada@example.com").await;
+    let wrong = json!({"email": "ada@example.com", "password": "not the password"});
+    for _ in 0..3 {
+        app.post("/api/v1/sessions", &Auth::None, wrong.clone())
+            .await;
+    }
+    let db = funding::db::Db::open(&format!("sqlite://{}", app.database_path.display()))
+        .await
+        .unwrap();
+    let accounts =
+        funding::accounts::Accounts::new(db.clone(), app.clock.clone(), time::Duration::days(7));
+    assert_eq!(
+        accounts.purge_stale().await.unwrap(),
+        (0, 0),
+        "all still fresh"
+    );
+
+    app.clock.advance(time::Duration::days(8));
+    let purged = accounts.purge_stale().await.unwrap();
+    db.close().await;
+
+    // Each failure counts against the account and the address: three failures, six records.
+    assert_eq!(purged, (1, 6));
+    let me = app.get("/api/v1/me", &auth).await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
