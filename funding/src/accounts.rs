@@ -227,6 +227,13 @@ impl Accounts {
         }
     }
 
+    /// Does the slow one-off work before the first request: the hash an unknown email's
+    /// log-in is checked against. Without it, the first such log-in would take two hashes'
+    /// time and stand out from a wrong password.
+    pub async fn prepare(&self) {
+        dummy_hash().await;
+    }
+
     /// Forgets what no rule reads any more: sessions idle past the idle timeout (they already
     /// fail to authenticate) and failed log-ins older than the rate limit's window. Returns how
     /// many sessions and failures went. Run it beside the funding housekeeping.

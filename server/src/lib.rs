@@ -76,6 +76,8 @@ pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> Result<Application
         flashes: Default::default(),
     };
 
+    state.accounts.prepare().await;
+
     let routes = generate_route_list(App);
     let pages = Router::new()
         .route("/fn/{*name}", get(server_fn).post(server_fn))
