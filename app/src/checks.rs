@@ -98,6 +98,18 @@ fn funding_figures_with(rules: &MoneyRules, input: &str) -> Option<CostFigures> 
     })
 }
 
+/// How far `balance` falls short of `total`, both as the page shows them; `None` when it
+/// covers it (or either is not an amount).
+pub fn shortfall(total: &str, balance: &str) -> Option<String> {
+    shortfall_with(&page_rules(), total, balance)
+}
+
+fn shortfall_with(rules: &MoneyRules, total: &str, balance: &str) -> Option<String> {
+    let shown = |text: &str| Decimal::from_str(text).ok().and_then(Amount::from_decimal);
+    let short = shown(total)?.checked_sub(shown(balance)?)?;
+    (!short.is_zero()).then(|| short.display(rules.amounts.display_decimals).to_string())
+}
+
 /// The rules the server wrote into the page, else the defaults.
 #[cfg(feature = "hydrate")]
 fn page_rules() -> MoneyRules {
@@ -153,6 +165,18 @@ mod tests {
         ] {
             assert_eq!(MoneyRules::from_meta(content), None, "{content:?}");
         }
+    }
+
+    #[test]
+    fn the_shortfall_is_what_the_total_needs_beyond_the_balance() {
+        let rules = with_fee();
+        assert_eq!(
+            shortfall_with(&rules, "12.50", "10.00").as_deref(),
+            Some("2.50")
+        );
+        assert_eq!(shortfall_with(&rules, "10.00", "10.00"), None);
+        assert_eq!(shortfall_with(&rules, "5.00", "10.00"), None);
+        assert_eq!(shortfall_with(&rules, "5.00", "not shown"), None);
     }
 
     #[test]

@@ -182,8 +182,6 @@ pub struct ModelDetailView {
     pub fee: String,
     pub fee_is_zero: bool,
     pub total: String,
-    /// Whether the wallet cannot cover `total`, and by how much.
-    pub shortfall: Option<String>,
     /// The fee rule in words, such as "0.50 USD plus 2% of the amount".
     pub fee_rule: Option<String>,
     /// The lock window in words, such as "24 hours".
@@ -407,7 +405,6 @@ pub async fn refund_everything(
 mod build {
     use funding::ids::{ModelId, UserId};
     use funding::{Amount, FundingError, FundingStatus, IdempotencyKey, ModelFunding};
-    use time::OffsetDateTime;
 
     use super::*;
     use crate::state::AppState;
@@ -682,13 +679,8 @@ mod build {
             settings.funding_fee_percent,
         )
         .map_err(|_| ssr::funding_error(FundingError::Overflow))?;
-        let shortfall = total
-            .checked_sub(wallet_balance)
-            .filter(|short| !short.is_zero() && total > wallet_balance)
-            .map(|short| ssr::amount(state, short));
         let catalog_model = service.catalog().model(&model);
-        let refundable_at =
-            OffsetDateTime::now_utc() + time::Duration::seconds(settings.lock_window_seconds);
+        let refundable_at = service.now() + time::Duration::seconds(settings.lock_window_seconds);
 
         Ok(ModelDetailView {
             id: model.to_string(),
@@ -721,7 +713,6 @@ mod build {
             fee: ssr::amount(state, fee),
             fee_is_zero: fee.is_zero(),
             total: ssr::amount(state, total),
-            shortfall,
             fee_rule: fee_rule(state),
             lock_window: lock_window_words(settings.lock_window_seconds),
             refundable_at_if_funded_now: ssr::moment(refundable_at),

@@ -147,6 +147,12 @@ test('with JavaScript, the fee and total follow the amount as it is typed', asyn
   await expect(byTest(page, 'fee-label')).toHaveText('Funding fee on 7.50 USD');
   await expect(byTest(page, 'fee')).toContainText('0.00');
   await expect(byTest(page, 'total')).toContainText('7.50');
+  await expect(byTest(page, 'lock-warning')).toContainText('All 7.50 USD of this funding');
+  await expect(byTest(page, 'shortfall')).toHaveCount(0);
+
+  // More than the wallet's 100.00: the page says by how much before anything is sent.
+  await amount.fill('120');
+  await expect(byTest(page, 'shortfall')).toContainText('is 20.00 USD short of this total');
 
   // Not an amount: the figures go back to those the page was drawn with, and the field says why.
   await amount.fill('7.5e1');

@@ -78,7 +78,7 @@ impl Funding {
     /// a later read returns. A movement reads it after taking the write lock: one that waited
     /// for the lock must judge expiry, lock windows and auto-lock at the moment it runs, or it
     /// could settle a hold that every read since has shown as released.
-    pub(crate) fn now(&self) -> OffsetDateTime {
+    pub fn now(&self) -> OffsetDateTime {
         from_micros(to_micros(self.clock.now()))
     }
 

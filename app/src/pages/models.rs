@@ -377,23 +377,32 @@ fn FundSection(
                 }}
             </p>
             {preview_error.map(|message| view! { <p class="form-alert" role="alert">{message}</p> })}
-            {view
-                .shortfall
-                .clone()
-                .map(|short| {
-                    view! {
-                        <p class="warning" data-test="shortfall">
-                            {format!("Your wallet holds {} {} and is {} {} short of this total. ", view.wallet_balance, view.currency, short, view.currency)}
-                            <a href="/wallet">"Recharge the wallet"</a> " or choose a smaller amount."
-                        </p>
-                    }
-                })}
+            {
+                // Follows the typed amount like the figures above; drawn by the server for the
+                // amount the page was drawn with.
+                let balance = view.wallet_balance.clone();
+                let currency = currency.clone();
+                move || {
+                    checks::shortfall(&figures.read().total, &balance).map(|short| {
+                        view! {
+                            <p class="warning" data-test="shortfall">
+                                {format!("Your wallet holds {balance} {currency} and is {short} {currency} short of this total. ")}
+                                <a href="/wallet">"Recharge the wallet"</a> " or choose a smaller amount."
+                            </p>
+                        }
+                    })
+                }
+            }
             <p class="warning" data-test="lock-warning">
-                {format!(
-                    "All of this funding stays non-refundable for the lock window of {}: funded now, it becomes refundable at {}.",
-                    view.lock_window,
-                    view.refundable_at_if_funded_now,
-                )}
+                {
+                    let currency = currency.clone();
+                    let lock_window = view.lock_window.clone();
+                    let refundable_at = view.refundable_at_if_funded_now.clone();
+                    move || format!(
+                        "All {} {currency} of this funding stays non-refundable for the lock window of {lock_window}: funded now, it becomes refundable at {refundable_at}.",
+                        figures.read().amount,
+                    )
+                }
             </p>
             {view
                 .funded_primary
