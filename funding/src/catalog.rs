@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ModelId;
-use crate::money::Amount;
+use crate::money::{Amount, AmountRules, parse_amount};
 
 /// Longest model id accepted; ids appear in URLs and log fields.
 const MAX_MODEL_ID_CHARS: usize = 64;
@@ -88,6 +88,13 @@ pub enum CatalogError {
     },
     #[error("model {id:?}: field `{field}` must be above zero")]
     NotPositive { id: String, field: &'static str },
+    #[error("model {id:?}: field `{field}` is {amount}, which no one could fund here: {reason}")]
+    Unfundable {
+        id: String,
+        field: &'static str,
+        amount: String,
+        reason: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -207,6 +214,29 @@ impl Catalog {
                 ),
             ],
         }
+    }
+
+    /// Checks that every minimum can be typed and moved under this deployment's amount rules:
+    /// no more decimals than it accepts, and not above its maximum per operation. A model
+    /// whose minimum breaks either could never be funded.
+    pub fn check_fundable(&self, rules: &AmountRules) -> Result<(), CatalogError> {
+        for model in &self.models {
+            for (field, minimum) in [
+                ("minimum_initial_amount", model.minimum_initial_amount),
+                ("minimum_top_up_amount", model.minimum_top_up_amount),
+            ] {
+                let typed = minimum.display(rules.display_decimals).to_string();
+                if let Err(error) = parse_amount(&typed, rules) {
+                    return Err(CatalogError::Unfundable {
+                        id: model.id.to_string(),
+                        field,
+                        amount: typed,
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn models(&self) -> &[Model] {

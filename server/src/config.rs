@@ -109,6 +109,15 @@ impl Config {
                 problem: error.to_string(),
             })?,
         };
+        catalog
+            .check_fundable(&settings.amount_rules())
+            .map_err(|error| ConfigError {
+                variable: "TWOFOLD_CATALOG",
+                problem: format!(
+                    "{error}; change the catalog, or TWOFOLD_MAX_AMOUNT or \
+                     TWOFOLD_DISPLAY_DECIMALS"
+                ),
+            })?;
         let metering_token = var("TWOFOLD_METERING_TOKEN").map(|token| token.trim().to_owned());
 
         Ok(Self {
@@ -223,6 +232,13 @@ mod tests {
 
     use super::*;
 
+    /// A temporary file holding `text`; removed when dropped.
+    fn tempfile_with(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
     fn config_with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: HashMap<String, String> = vars
             .iter()
@@ -289,5 +305,31 @@ mod tests {
             assert_eq!(error.variable, variable);
             assert!(error.to_string().starts_with(variable), "{error}");
         }
+    }
+
+    #[test]
+    fn a_catalog_minimum_no_one_could_fund_stops_start_up() {
+        let cases = [
+            ("TWOFOLD_MAX_AMOUNT", "1"),
+            ("TWOFOLD_DISPLAY_DECIMALS", "0"),
+        ];
+        for (variable, value) in cases {
+            let catalog = tempfile_with(
+                "[[models]]\nid = \"m\"\nname = \"M\"\nprovider = \"P\"\n\
+                 input_price_per_mtok = \"1\"\noutput_price_per_mtok = \"1\"\n\
+                 minimum_initial_amount = \"2.50\"\nminimum_top_up_amount = \"1.00\"\n",
+            );
+            let path = catalog.path().to_string_lossy().into_owned();
+
+            let error = config_with(&[(variable, value), ("TWOFOLD_CATALOG", &path)]).unwrap_err();
+
+            assert_eq!(error.variable, "TWOFOLD_CATALOG", "{variable}={value}");
+            assert!(
+                error.to_string().contains("minimum_initial_amount"),
+                "{error}"
+            );
+        }
+        let fine = config_with(&[("TWOFOLD_DISPLAY_DECIMALS", "2")]);
+        assert!(fine.is_ok());
     }
 }

@@ -319,8 +319,19 @@ async fn holds_and_usage_for_an_unknown_user_or_model_are_404() {
 }
 
 #[tokio::test]
-async fn token_counts_must_be_whole_numbers_of_zero_or_more() {
-    let (app, _auth, user) = funded_user("20").await;
+async fn token_counts_must_be_whole_numbers_of_zero_or_more_and_nothing_moves() {
+    let (app, auth, user) = funded_user("20").await;
+    let hold = json_of(
+        place_hold(&app, &user, MODEL, "5").await,
+        StatusCode::CREATED,
+        "hold",
+    )
+    .await;
+    let settle = format!(
+        "/api/v1/holds/{}/settle",
+        hold["hold"]["id"].as_str().unwrap()
+    );
+    let before = money::ledger_snapshot(&app, &auth).await;
     let cases = [
         (
             json!({"input_tokens": -1, "output_tokens": 0}),
@@ -343,21 +354,48 @@ async fn token_counts_must_be_whole_numbers_of_zero_or_more() {
             "output_tokens",
             "missing_field",
         ),
+        (
+            json!({"input_tokens": true, "output_tokens": 0}),
+            "input_tokens",
+            "invalid_json",
+        ),
+        (
+            json!({"input_tokens": [1], "output_tokens": 0}),
+            "input_tokens",
+            "invalid_json",
+        ),
+        (
+            json!({"input_tokens": 0, "output_tokens": 1e30}),
+            "output_tokens",
+            "invalid_json",
+        ),
+        (
+            json!({"input_tokens": u64::MAX, "output_tokens": 0}),
+            "input_tokens",
+            "invalid_json",
+        ),
     ];
 
-    for (tokens, field, expected) in cases {
-        let mut body = tokens.clone();
-        body["user_id"] = json!(user);
-        body["model_id"] = json!(MODEL);
-        let response = app.post("/api/v1/usage", &metering(), body).await;
+    for (path, base) in [
+        ("/api/v1/usage", json!({"user_id": user, "model_id": MODEL})),
+        (settle.as_str(), json!({})),
+    ] {
+        for (tokens, field, expected) in &cases {
+            let mut body = base.clone();
+            for (name, value) in tokens.as_object().unwrap() {
+                body[name] = value.clone();
+            }
+            let response = app.post(path, &metering(), body).await;
 
-        let (status, code, _, actual_field) = error_of(response).await;
-        assert_eq!(
-            (status, code.as_str(), actual_field.as_deref()),
-            (StatusCode::BAD_REQUEST, expected, Some(field)),
-            "case {tokens}"
-        );
+            let (status, code, _, actual_field) = error_of(response).await;
+            assert_eq!(
+                (status, code.as_str(), actual_field.as_deref()),
+                (StatusCode::BAD_REQUEST, *expected, Some(*field)),
+                "{path}, case {tokens}"
+            );
+        }
     }
+    assert_eq!(money::ledger_snapshot(&app, &auth).await, before);
     app.stop().await;
 }
 
