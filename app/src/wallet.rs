@@ -321,13 +321,9 @@ pub async fn skip_setup_step(step: String) -> Result<(), FormError> {
     let state = ssr::state()?;
     let caller = ssr::require_caller()?;
 
-    let step = match step.as_str() {
-        "recharge" => funding::SkippableStep::Recharge,
-        "fund" => funding::SkippableStep::Fund,
-        _ => {
-            let error = FormError::new("invalid_form", "That step cannot be skipped.");
-            return Err(ssr::reject(error, http::StatusCode::BAD_REQUEST));
-        }
+    let Some(step) = funding::SkippableStep::parse(&step) else {
+        let error = FormError::new("invalid_form", "That step cannot be skipped.");
+        return Err(ssr::reject(error, http::StatusCode::BAD_REQUEST));
     };
     state
         .funding

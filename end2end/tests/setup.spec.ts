@@ -109,6 +109,25 @@ test('the optional steps can be skipped and the path resumes where it was left',
   await expect(page.getByRole('heading', { name: 'Your overview' })).toBeVisible();
 });
 
+test('someone still looking around can skip picking a model and finish the path', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'browser');
+  await ready(page, testInfo);
+  const current = await createWalletInWizard(page);
+  await expect(current).toContainText('Recharge');
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Skip for now' }).click();
+  await expect(current).toContainText('Model');
+  await ready(page, testInfo);
+
+  await page.getByRole('button', { name: 'Skip for now' }).click();
+
+  // Funding needs a model, so that step is passed over too; the wallet is the one number.
+  await expect(current).toContainText('Done');
+  await expect(page.locator('[data-test="done-numbers"]')).toContainText('Wallet balance');
+  await page.getByRole('link', { name: 'Go to your overview' }).click();
+  await expect(page.locator('[data-test="next-action"]')).toContainText('Pick a primary model');
+});
+
 test('two different passphrases are refused at the field', async ({ page }, testInfo) => {
   await signUp(page, testInfo, 'mismatch');
   await ready(page, testInfo);

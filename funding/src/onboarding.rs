@@ -47,15 +47,24 @@ impl SetupStep {
 #[serde(rename_all = "snake_case")]
 pub enum SkippableStep {
     Recharge,
+    Model,
     Fund,
 }
 
 impl SkippableStep {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Recharge => "recharge",
+            Self::Model => "model",
             Self::Fund => "fund",
         }
+    }
+
+    /// The step named `text`, such as `model`; `None` for the wallet, done or anything else.
+    pub fn parse(text: &str) -> Option<SkippableStep> {
+        [Self::Recharge, Self::Model, Self::Fund]
+            .into_iter()
+            .find(|step| step.as_str() == text)
     }
 }
 
@@ -64,21 +73,24 @@ impl SkippableStep {
 pub struct SetupProgress {
     pub setup: Setup,
     pub recharge_skipped: bool,
+    pub model_skipped: bool,
     pub fund_skipped: bool,
 }
 
 impl SetupProgress {
     /// The first step not done or skipped. The wallet cannot be skipped: it is the one step
-    /// every user needs.
+    /// every user needs. Funding needs a primary model, so skipping the model step passes over
+    /// the funding step too.
     pub fn current_step(&self) -> SetupStep {
         let setup = &self.setup;
+        let has_model = setup.primary_model_id.is_some();
         if !setup.wallet_created {
             SetupStep::Wallet
         } else if !setup.wallet_recharged && !self.recharge_skipped {
             SetupStep::Recharge
-        } else if setup.primary_model_id.is_none() {
+        } else if !has_model && !self.model_skipped {
             SetupStep::Model
-        } else if !setup.primary_model_funded && !self.fund_skipped {
+        } else if has_model && !setup.primary_model_funded && !self.fund_skipped {
             SetupStep::Fund
         } else {
             SetupStep::Done
@@ -104,6 +116,7 @@ impl Funding {
         Ok(SetupProgress {
             setup,
             recharge_skipped: was_skipped(SkippableStep::Recharge),
+            model_skipped: was_skipped(SkippableStep::Model),
             fund_skipped: was_skipped(SkippableStep::Fund),
         })
     }
@@ -142,6 +155,7 @@ mod tests {
         primary: bool,
         primary_model_funded: bool,
         recharge_skipped: bool,
+        model_skipped: bool,
         fund_skipped: bool,
     ) -> SetupProgress {
         SetupProgress {
@@ -152,6 +166,7 @@ mod tests {
                 primary_model_funded,
             },
             recharge_skipped,
+            model_skipped,
             fund_skipped,
         }
     }
@@ -162,48 +177,58 @@ mod tests {
         let cases = [
             (
                 "new user",
-                progress(false, false, false, false, false, false),
+                progress(false, false, false, false, false, false, false),
                 Wallet,
             ),
             (
                 "wallet only",
-                progress(true, false, false, false, false, false),
+                progress(true, false, false, false, false, false, false),
                 Recharge,
             ),
             (
                 "recharge skipped",
-                progress(true, false, false, false, true, false),
+                progress(true, false, false, false, true, false, false),
                 Model,
             ),
             (
                 "recharged",
-                progress(true, true, false, false, false, false),
+                progress(true, true, false, false, false, false, false),
                 Model,
             ),
             (
                 "model chosen",
-                progress(true, true, true, false, false, false),
+                progress(true, true, true, false, false, false, false),
                 Fund,
             ),
             (
                 "funding skipped",
-                progress(true, true, true, false, false, true),
+                progress(true, true, true, false, false, false, true),
                 Done,
             ),
             (
                 "funded",
-                progress(true, true, true, true, false, false),
+                progress(true, true, true, true, false, false, false),
                 Done,
             ),
             (
                 "skips cannot skip the wallet",
-                progress(false, false, false, false, true, true),
+                progress(false, false, false, false, true, true, true),
                 Wallet,
             ),
             (
-                "a model still has to be picked",
-                progress(true, false, false, false, true, true),
+                "a model is picked unless its step was skipped",
+                progress(true, false, false, false, true, false, true),
                 Model,
+            ),
+            (
+                "skipping the model passes over the funding",
+                progress(true, false, false, false, true, true, false),
+                Done,
+            ),
+            (
+                "a model picked after skipping asks for funds",
+                progress(true, true, true, false, false, true, false),
+                Fund,
             ),
         ];
         for (name, progress, expected) in cases {

@@ -90,7 +90,7 @@ fn Wizard(data: SetupPage, actions: WizardActions) -> impl IntoView {
     let step = match data.step.as_str() {
         "wallet" => view! { <WalletStep action=actions.create_wallet/> }.into_any(),
         "recharge" => view! { <RechargeStep data actions/> }.into_any(),
-        "model" => view! { <ModelStep data action=actions.choose/> }.into_any(),
+        "model" => view! { <ModelStep data actions/> }.into_any(),
         "fund" => view! { <FundStep data actions/> }.into_any(),
         _ => view! { <DoneStep data/> }.into_any(),
     };
@@ -225,7 +225,8 @@ fn RechargeStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
 }
 
 #[component]
-fn ModelStep(data: SetupPage, action: PickPrimaryModelAction) -> impl IntoView {
+fn ModelStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
+    let action = actions.choose;
     let errors = FormErrors::new(move || action.value().get().and_then(Result::err));
     let currency = data
         .wallet
@@ -246,6 +247,10 @@ fn ModelStep(data: SetupPage, action: PickPrimaryModelAction) -> impl IntoView {
                 .map(|model| view! { <ModelChoice model action currency=currency.clone()/> })
                 .collect_view()}
         </ul>
+        <div class="step-actions">
+            <SkipButton action=actions.skip step="model"/>
+            <span class="muted">"Still looking around? You can pick one later on the model page; nothing is funded until you choose."</span>
+        </div>
     }
 }
 
@@ -391,13 +396,21 @@ fn DoneStep(data: SetupPage) -> impl IntoView {
         return view! { <p>"Set up your wallet first."</p> }.into_any();
     };
     let currency = wallet.currency.clone();
-    // The model step cannot be skipped, so a finished path has a primary model; should it
-    // be missing, say so instead of showing figures for no model.
+    // The model step was skipped: the wallet is the one number there is so far.
     let Some(primary) = data.primary else {
         return view! {
-            <h2>"Almost there"</h2>
-            <p>"Pick a primary model to finish setting up."</p>
+            <h2>"You are set up"</h2>
+            <p>"Your wallet is ready. When you know which model you will use, pick it as your primary model and prepare its funds; the overview reminds you."</p>
+            <div class="layers" data-test="done-numbers">
+                <div class="layer layer-wallet">
+                    <span class="layer-label">"Wallet balance"</span>
+                    <span class="layer-figure"><Money amount=wallet.balance currency=currency.clone()/></span>
+                    <span class="layer-note">"Money in your wallet, ready to fund any model or to withdraw."</span>
+                </div>
+            </div>
             <a class="button button-primary button-inline" href="/models">"Choose a model"</a>
+            " "
+            <a class="button button-inline" href="/">"Go to your overview"</a>
         }
         .into_any();
     };
