@@ -116,6 +116,10 @@ fn ApiKeys(
 #[component]
 fn NewKey(name: String, key: String) -> impl IntoView {
     let copied = RwSignal::new(false);
+    // Copying needs JavaScript; without it the button would do nothing, so it appears only
+    // once the page has hydrated (effects run only in the browser).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let copy = {
         let key = key.clone();
         move |_| {
@@ -134,12 +138,12 @@ fn NewKey(name: String, key: String) -> impl IntoView {
         <div class="new-key" role="status" data-test="new-api-key">
             <p>
                 <strong>{format!("Key \u{201c}{name}\u{201d} created.")}</strong>
-                " Copy it now: it will not be shown again."
+                " Copy it now (select it in the field below): it will not be shown again."
             </p>
             <div class="new-key-row">
                 <label for="new-key-value" class="visually-hidden">"The new API key"</label>
                 <input id="new-key-value" class="new-key-value" readonly value=key/>
-                <button type="button" class="button button-small" on:click=copy>
+                <button type="button" class="button button-small" hidden=move || !hydrated.get() on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
             </div>
