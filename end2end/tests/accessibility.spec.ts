@@ -44,6 +44,22 @@ test('signed-in pages have no serious accessibility violations', async ({ page }
       await expectNoSeriousViolations(page, `${path} (${scheme})`);
     }
   }
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // The wizard's later steps, and a form showing an error at its field.
+  await api(page, 'PUT', '/api/v1/primary-model', { model_id: modelId });
+  await page.goto('/setup');
+  await ready(page, testInfo);
+  await expectNoSeriousViolations(page, '/setup (fund step)');
+  const amount = page.getByLabel('Amount to fund');
+  await amount.fill('0.01');
+  await page.getByRole('button', { name: 'Fund model' }).click();
+  await expect(amount).toHaveAttribute('aria-invalid', 'true');
+  await expectNoSeriousViolations(page, '/setup (fund step with an error)');
+  await api(page, 'POST', `/api/v1/models/${modelId}/fundings`, { amount: models.models[0].minimum_initial_amount });
+  await page.goto('/setup');
+  await ready(page, testInfo);
+  await expectNoSeriousViolations(page, '/setup (done)');
 });
 
 /** The layout shift the page has seen since it started loading (Cumulative Layout Shift). */
