@@ -7,5 +7,5 @@ mod submit;
 
 pub use field::{FormAlert, FormErrors, TextField};
 pub use layout::{PageFrame, SignedIn, SignedInHeader};
-pub use money::Money;
+pub use money::{LayerCard, Money};
 pub use submit::SubmitButton;

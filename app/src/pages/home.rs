@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{Money, SignedIn};
+use crate::components::{LayerCard, Money, SignedIn};
 use crate::overview::{HoldRow, Overview, load_overview};
 
 #[component]
@@ -56,16 +56,10 @@ fn OverviewContent(data: Overview) -> impl IntoView {
     let wallet = data.wallet.map(|wallet| {
         let lock = if wallet.locked { "Locked" } else { "Unlocked" };
         view! {
-            <div class="layer layer-wallet">
-                <span class="layer-label">"Wallet balance"</span>
-                <span class="layer-figure" data-test="overview-wallet">
-                    <Money amount=wallet.balance currency=wallet.currency.clone()/>
-                </span>
-                <span class="layer-note">
-                    {lock} ". Money here can fund any model or be withdrawn. "
-                    <a href="/wallet">"Wallet"</a>
-                </span>
-            </div>
+            <LayerCard kind="wallet" label="Wallet balance" amount=wallet.balance currency=wallet.currency.clone() test="overview-wallet">
+                {lock} ". Money here can fund any model or be withdrawn. "
+                <a href="/wallet">"Wallet"</a>
+            </LayerCard>
         }
     });
     let primary = data.primary.map(|primary| {
@@ -75,24 +69,12 @@ fn OverviewContent(data: Overview) -> impl IntoView {
             n => format!("{n} requests in flight hold {} {currency}.", primary.held),
         };
         view! {
-            <div class="layer layer-model">
-                <span class="layer-label">{format!("{} balance (primary)", primary.name)}</span>
-                <span class="layer-figure" data-test="overview-model">
-                    <Money amount=primary.balance currency=currency.clone()/>
-                </span>
-                <span class="layer-note">
-                    "Prepared for this model; its usage is paid from here. " {holds}
-                </span>
-            </div>
-            <div class="layer layer-refundable">
-                <span class="layer-label">"Refundable now"</span>
-                <span class="layer-figure" data-test="overview-refundable">
-                    <Money amount=primary.refundable currency=currency.clone()/>
-                </span>
-                <span class="layer-note">
-                    "What could go back to the wallet now: the balance less recent fundings and held amounts."
-                </span>
-            </div>
+            <LayerCard kind="model" label=format!("{} balance (primary)", primary.name) amount=primary.balance currency=currency.clone() test="overview-model">
+                "Prepared for this model; its usage is paid from here. " {holds}
+            </LayerCard>
+            <LayerCard kind="refundable" label="Refundable now" amount=primary.refundable currency=currency.clone() test="overview-refundable">
+                "What could go back to the wallet now: the balance less recent fundings and held amounts."
+            </LayerCard>
         }
     });
 

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::checks;
-use crate::components::{FormAlert, FormErrors, Money, SignedIn, SubmitButton, TextField};
+use crate::components::{
+    FormAlert, FormErrors, LayerCard, Money, SignedIn, SubmitButton, TextField,
+};
 use crate::pages::wallet::{RechargeForm, UnlockToResume};
 use crate::setup::{
     FundPrimaryModel, ModelCard, PickPrimaryModel, PrimaryModel, SetupPage, load_setup_page,
@@ -315,16 +317,12 @@ fn FundStep(data: SetupPage, actions: WizardActions) -> impl IntoView {
             "Move money from the wallet into " {name.clone()} "'s funding. Usage of the model is paid from there, never straight from the wallet."
         </p>
         <div class="layers" data-test="fund-layers">
-            <div class="layer layer-wallet">
-                <span class="layer-label">"Wallet balance"</span>
-                <span class="layer-figure"><Money amount=wallet.balance currency=currency.clone()/></span>
-                <span class="layer-note">"What you can move now."</span>
-            </div>
-            <div class="layer layer-model">
-                <span class="layer-label">"Minimum initial amount"</span>
-                <span class="layer-figure"><Money amount=current_minimum_amount.clone() currency=currency.clone()/></span>
-                <span class="layer-note">"The least a first funding of this model may move."</span>
-            </div>
+            <LayerCard kind="wallet" label="Wallet balance" amount=wallet.balance currency=currency.clone()>
+                "What you can move now."
+            </LayerCard>
+            <LayerCard kind="model" label="Minimum initial amount" amount=current_minimum_amount.clone() currency=currency.clone()>
+                "The least a first funding of this model may move."
+            </LayerCard>
         </div>
         <p data-test="fee-and-total">
             {
@@ -396,47 +394,46 @@ fn DoneStep(data: SetupPage) -> impl IntoView {
         return view! { <p>"Set up your wallet first."</p> }.into_any();
     };
     let currency = wallet.currency.clone();
-    // The model step was skipped: the wallet is the one number there is so far.
-    let Some(primary) = data.primary else {
-        return view! {
-            <h2>"You are set up"</h2>
-            <p>"Your wallet is ready. When you know which model you will use, pick it as your primary model and prepare its funds; the overview reminds you."</p>
-            <div class="layers" data-test="done-numbers">
-                <div class="layer layer-wallet">
-                    <span class="layer-label">"Wallet balance"</span>
-                    <span class="layer-figure"><Money amount=wallet.balance currency=currency.clone()/></span>
-                    <span class="layer-note">"Money in your wallet, ready to fund any model or to withdraw."</span>
-                </div>
-            </div>
-            <a class="button button-primary button-inline" href="/models">"Choose a model"</a>
-            " "
-            <a class="button button-inline" href="/">"Go to your overview"</a>
-        }
-        .into_any();
+    let has_model = data.primary.is_some();
+    // With the model step skipped, the wallet is the one number there is so far.
+    let (intro, layers_class, overview_class) = if has_model {
+        (
+            "Three numbers matter from here on. They are always shown side by side, each with its name.",
+            "layers layers-three",
+            "button button-primary button-inline",
+        )
+    } else {
+        (
+            "Your wallet is ready. When you know which model you will use, pick it as your primary model and prepare its funds; the overview reminds you.",
+            "layers",
+            "button button-inline",
+        )
     };
-    let (model_balance, refundable, name) = (primary.balance, primary.refundable, primary.name);
+    let model_cards = data.primary.map(|primary| {
+        view! {
+            <LayerCard kind="model" label=format!("{} balance", primary.name) amount=primary.balance currency=currency.clone()>
+                "Money prepared for this model; its usage is paid from here."
+            </LayerCard>
+            <LayerCard kind="refundable" label="Refundable now" amount=primary.refundable currency=currency.clone()>
+                "What could go back to the wallet today: model balance less recent fundings and held amounts."
+            </LayerCard>
+        }
+    });
 
     view! {
         <h2>"You are set up"</h2>
-        <p>"Three numbers matter from here on. They are always shown side by side, each with its name."</p>
-        <div class="layers layers-three" data-test="done-numbers">
-            <div class="layer layer-wallet">
-                <span class="layer-label">"Wallet balance"</span>
-                <span class="layer-figure"><Money amount=wallet.balance currency=currency.clone()/></span>
-                <span class="layer-note">"Money in your wallet, ready to fund any model or to withdraw."</span>
-            </div>
-            <div class="layer layer-model">
-                <span class="layer-label">{format!("{name} balance")}</span>
-                <span class="layer-figure"><Money amount=model_balance currency=currency.clone()/></span>
-                <span class="layer-note">"Money prepared for this model; its usage is paid from here."</span>
-            </div>
-            <div class="layer layer-refundable">
-                <span class="layer-label">"Refundable now"</span>
-                <span class="layer-figure"><Money amount=refundable currency=currency.clone()/></span>
-                <span class="layer-note">"What could go back to the wallet today: model balance less recent fundings and held amounts."</span>
-            </div>
+        <p>{intro}</p>
+        <div class=layers_class data-test="done-numbers">
+            <LayerCard kind="wallet" label="Wallet balance" amount=wallet.balance currency=currency.clone()>
+                "Money in your wallet, ready to fund any model or to withdraw."
+            </LayerCard>
+            {model_cards}
         </div>
-        <a class="button button-primary button-inline" href="/">"Go to your overview"</a>
+        {(!has_model).then(|| view! {
+            <a class="button button-primary button-inline" href="/models">"Choose a model"</a>
+            " "
+        })}
+        <a class=overview_class href="/">"Go to your overview"</a>
     }
     .into_any()
 }
