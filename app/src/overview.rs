@@ -60,22 +60,21 @@ pub async fn load_overview() -> Result<Overview, FormError> {
         Err(funding::FundingError::WalletNotFound) => None,
         Err(error) => return Err(ssr::funding_error(error)),
     };
-    let primary = match &progress.setup.primary_model_id {
-        Some(model_id) => {
-            let view = funding
-                .model_funding(user, model_id)
-                .await
-                .map_err(ssr::funding_error)?;
-            Some((crate::models::model_name_of(&state, model_id), view))
-        }
-        None => None,
-    };
-
+    // One read of every funded or chosen model gives both the primary model's figures and
+    // every open hold.
     let fundings = funding
         .list_fundings(user)
         .await
         .map_err(ssr::funding_error)?
         .fundings;
+    let primary = progress
+        .setup
+        .primary_model_id
+        .as_ref()
+        .and_then(|model_id| {
+            let view = fundings.iter().find(|view| &view.model_id == model_id)?;
+            Some((crate::models::model_name_of(&state, model_id), view.clone()))
+        });
     let mut holds: Vec<_> = fundings
         .iter()
         .flat_map(|view| view.holds.iter().map(move |hold| (&view.model_id, hold)))

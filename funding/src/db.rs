@@ -33,6 +33,16 @@ pub enum OpenError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// The options every connection to `url` shares, such as the busy timeout.
+fn connect_options(url: &str) -> Result<SqliteConnectOptions, OpenError> {
+    SqliteConnectOptions::from_str(url)
+        .map(|options| options.busy_timeout(BUSY_TIMEOUT))
+        .map_err(|source| OpenError::InvalidUrl {
+            url: url.to_owned(),
+            source,
+        })
+}
+
 /// The database handle shared by every store.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -44,16 +54,11 @@ impl Db {
     /// Opens (creating it and its folder when missing) the database at `url`, such as
     /// `sqlite://data/twofold.db`, and applies the migrations.
     pub async fn open(url: &str) -> Result<Self, OpenError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| OpenError::InvalidUrl {
-                url: url.to_owned(),
-                source,
-            })?
+        let options = connect_options(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .foreign_keys(true);
 
         // The default database lives under `data/`; make its folder as well as the file.
         if let Some(folder) = options.get_filename().parent()
@@ -85,14 +90,9 @@ impl Db {
     /// written, so a checker pointed at a mistyped path fails instead of proving an empty
     /// ledger, and a production file is never migrated by the tool that inspects it.
     pub async fn open_existing(url: &str) -> Result<Self, OpenError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| OpenError::InvalidUrl {
-                url: url.to_owned(),
-                source,
-            })?
+        let options = connect_options(url)?
             .create_if_missing(false)
-            .read_only(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .read_only(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
